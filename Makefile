@@ -1,0 +1,61 @@
+# Class pages: one Makefile for developers and CI. `make` alone lists the targets.
+
+PYTHON3 ?= python3
+VENV    := .venv
+PY      := $(VENV)/bin/python
+RUFF    := $(VENV)/bin/ruff
+STAMP   := $(VENV)/.installed
+
+# Used by `make test-postgres`; override on the command line if your server differs.
+PG_URL  ?= postgres://postgres@127.0.0.1:5432/classpages
+
+# Quick suite: SQLite (unless DATABASE_URL is set), two workers, no real browser.
+PYTEST_ARGS ?= -q -n 2 -m "not e2e"
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-postgres lint format check migrate seed clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) \
+		| awk 'BEGIN {FS = ":.*## "}; {printf "  %-15s %s\n", $$1, $$2}'
+
+install: $(STAMP) ## Create .venv (if missing) and install the project with its dev extras
+
+# Reinstalls only when pyproject.toml changes (or the stamp is removed).
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON3) -m venv $(VENV)
+	$(PY) -m pip install -e '.[dev]'
+	touch $@
+
+run: install ## Migrate the SQLite default, seed "Demo Primary", serve http://127.0.0.1:8000
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: install ## Run the quick test suite (SQLite, 2 workers, no browser tests)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: install ## Run the quick test suite on PostgreSQL (PG_URL=postgres://...)
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install ## Lint and check formatting (ruff)
+	$(RUFF) check .
+	$(RUFF) format --check .
+
+format: install ## Fix lint where safe and format the code (ruff)
+	$(RUFF) check --fix .
+	$(RUFF) format .
+
+check: install ## Django system checks and missing-migration check
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+migrate: install ## Apply migrations to the configured database
+	$(PY) manage.py migrate --noinput
+
+seed: install ## (Re)create the demo school and accounts (seed_demo)
+	$(PY) manage.py seed_demo
+
+clean: ## Remove caches and build leftovers (keeps .venv and var/)
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+	rm -rf .pytest_cache .ruff_cache build dist *.egg-info static_collected artifacts

@@ -1,0 +1,15 @@
+"""App configuration for class_pages; wires signal handlers."""
+
+from django.apps import AppConfig
+
+
+class ClassPagesConfig(AppConfig):
+    name = "class_pages"
+    label = "class_pages"
+    verbose_name = "Class pages"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signal_handlers
+
+        signal_handlers.register()

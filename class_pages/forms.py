@@ -1,0 +1,90 @@
+"""Admin forms: the image form (pupil tagging limited to the user's own pupils) and the
+register forms (every choice limited to the schools the user keeps the register of)."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.images.forms import BaseImageForm
+
+from .access import register_schools, taggable_pupils
+from .models import ClassPage, Pupil
+
+
+class ClassImageForm(BaseImageForm):
+    def __init__(self, *args, **kwargs):
+        user = kwargs.get("user")
+        super().__init__(*args, **kwargs)
+        if "pupils" in self.fields:
+            allowed = taggable_pupils(user)
+            if self.instance.pk:
+                allowed = Pupil.objects.filter(
+                    Q(pk__in=allowed.values("pk")) | Q(images=self.instance)
+                ).distinct()
+            self.fields["pupils"].queryset = allowed
+            self.fields["pupils"].widget = forms.CheckboxSelectMultiple()
+            self.fields["pupils"].widget.choices = self.fields["pupils"].choices
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("pupils") and cleaned.get("no_identifiable_pupil"):
+            self.add_error(
+                "no_identifiable_pupil",
+                "You have tagged pupils, so pupils are identifiable: untick this box "
+                "or remove the tags.",
+            )
+        return cleaned
+
+
+class RegisterForm(WagtailAdminModelForm):
+    """Base for register forms: choices limited to the user's schools."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        schools = register_schools(self.for_user) if self.for_user else None
+        if schools is None:
+            return
+        if "school" in self.fields:
+            self.fields["school"].queryset = schools
+        if "pupil" in self.fields:
+            self.fields["pupil"].queryset = Pupil.objects.filter(school__in=schools)
+        if "class_page" in self.fields:
+            classes = ClassPage.objects.none()
+            for school in schools:
+                classes = classes | ClassPage.objects.descendant_of(school)
+            self.fields["class_page"].queryset = classes.order_by("title")
+
+
+class CarerLinkForm(RegisterForm):
+    """The carer is named by username or e-mail, so the form never lists the accounts
+    of other schools' families."""
+
+    carer_account = forms.CharField(label="Carer's account (username or e-mail)", max_length=254)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.carer_id:
+            self.fields["carer_account"].initial = self.instance.carer.get_username()
+
+    def clean_carer_account(self):
+        value = self.cleaned_data["carer_account"].strip()
+        users = get_user_model().objects.filter(Q(username=value) | Q(email__iexact=value))
+        if users.count() != 1:
+            raise forms.ValidationError(
+                "No single account has that username or e-mail. Ask the carer to "
+                "create their account first, or check the spelling."
+            )
+        return users.get()
+
+    def clean(self):
+        cleaned = super().clean()
+        carer, pupil = cleaned.get("carer_account"), cleaned.get("pupil")
+        if carer and pupil:
+            duplicates = type(self.instance).objects.filter(carer=carer, pupil=pupil)
+            if duplicates.exclude(pk=self.instance.pk).exists():
+                self.add_error("carer_account", "This carer is already linked to this pupil.")
+        return cleaned
+
+    def save(self, commit=True):
+        self.instance.carer = self.cleaned_data["carer_account"]
+        return super().save(commit=commit)

@@ -1,0 +1,214 @@
+"""The page tree: SchoolPage › ClassIndexPage › ClassPage › StoryPostPage, plus the
+whole-school story and plain information pages. Who may see which page is decided in
+class_pages.access and enforced by the on_serve_page hook, not here."""
+
+from django.contrib.auth.models import Group
+from django.db import models
+from django.shortcuts import redirect
+from wagtail.admin.panels import FieldPanel, HelpPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Collection, Page
+from wagtail.search import index
+
+from ..blocks import StoryMediaBlock, photos_in_raw_stream
+
+
+class StaffWiringMixin:
+    """Pages that own staff groups and a collection (set up by class_pages.school_setup)
+    keep them across revisions and copies: an old revision must never reset them."""
+
+    wiring_fields = ()
+
+    def with_content_json(self, content):
+        obj = super().with_content_json(content)
+        for field in self.wiring_fields:
+            setattr(obj, field, getattr(self, field))
+        return obj
+
+
+class SchoolPage(StaffWiringMixin, Page):
+    """One school; the root of that school's Wagtail Site and its public home page."""
+
+    intro = RichTextField(blank=True, features=["bold", "italic", "link"])
+    leaders_group = models.ForeignKey(
+        Group, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+    office_group = models.ForeignKey(
+        Group, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+    collection = models.ForeignKey(
+        Collection,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    wiring_fields = ("leaders_group_id", "office_group_id", "collection_id")
+    exclude_fields_in_copy = ["leaders_group", "office_group", "collection"]
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = [
+        "class_pages.ClassIndexPage",
+        "class_pages.SchoolStoryIndexPage",
+        "class_pages.InformationPage",
+    ]
+    template = "class_pages/school_page.html"
+
+    class Meta:
+        verbose_name = "school"
+
+    @classmethod
+    def for_page(cls, page):
+        """The school a page belongs to (its depth-2 ancestor), or None."""
+        if page.depth < 2:
+            return None
+        return cls.objects.filter(path=page.path[: 2 * cls.steplen]).first()
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["information_pages"] = InformationPage.objects.child_of(self).live().public()
+        return context
+
+
+class InformationPage(Page):
+    """A public page of the school: policies, how to contact the school."""
+
+    body = RichTextField(features=["h2", "h3", "bold", "italic", "ol", "ul", "link"])
+
+    content_panels = [*Page.content_panels, FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+    parent_page_types = ["class_pages.SchoolPage"]
+    subpage_types = []
+    template = "class_pages/information_page.html"
+
+
+class ClassIndexPage(Page):
+    """ "Classes": carries a login view restriction so nothing below it is public."""
+
+    max_count_per_parent = 1
+    parent_page_types = ["class_pages.SchoolPage"]
+    subpage_types = ["class_pages.ClassPage"]
+
+    def serve(self, request, *args, **kwargs):
+        return redirect("my_classes")
+
+
+class ClassPage(StaffWiringMixin, Page):
+    """One class in one academic year, e.g. "Oak, 2026-27"."""
+
+    class YearGroup(models.TextChoices):
+        NURSERY = "N", "Nursery"
+        RECEPTION = "R", "Reception"
+        Y1 = "1", "Year 1"
+        Y2 = "2", "Year 2"
+        Y3 = "3", "Year 3"
+        Y4 = "4", "Year 4"
+        Y5 = "5", "Year 5"
+        Y6 = "6", "Year 6"
+        MIXED = "M", "Mixed years"
+
+    class_name = models.CharField(max_length=100)
+    year_group = models.CharField(max_length=2, choices=YearGroup.choices)
+    academic_year = models.CharField(max_length=7, help_text="For example 2026-27.")
+    welcome = models.TextField(blank=True, help_text="A short welcome shown to carers.")
+    teachers_group = models.ForeignKey(
+        Group, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+    collection = models.ForeignKey(
+        Collection,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    wiring_fields = ("teachers_group_id", "collection_id")
+    exclude_fields_in_copy = ["teachers_group", "collection"]
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("class_name"),
+        FieldPanel("year_group"),
+        FieldPanel("academic_year"),
+        FieldPanel("welcome"),
+    ]
+    parent_page_types = ["class_pages.ClassIndexPage"]
+    subpage_types = ["class_pages.StoryPostPage"]
+    template = "class_pages/class_page.html"
+    posts_per_page = 20
+
+    class Meta:
+        verbose_name = "class"
+
+    def get_context(self, request, *args, **kwargs):
+        from ..feed import story_feed
+
+        context = super().get_context(request, *args, **kwargs)
+        context["feed"] = story_feed(self, request, per_page=self.posts_per_page)
+        return context
+
+
+class SchoolStoryIndexPage(Page):
+    """Whole-school celebrations, for every carer linked to the school."""
+
+    max_count_per_parent = 1
+    parent_page_types = ["class_pages.SchoolPage"]
+    subpage_types = ["class_pages.StoryPostPage"]
+    template = "class_pages/school_story_index_page.html"
+
+    def get_context(self, request, *args, **kwargs):
+        from ..feed import story_feed
+
+        context = super().get_context(request, *args, **kwargs)
+        context["feed"] = story_feed(self, request, per_page=ClassPage.posts_per_page)
+        return context
+
+
+class StoryPostPage(Page):
+    """One post: the unit that goes through moderation."""
+
+    class Kind(models.TextChoices):
+        LEARNING = "learning", "Learning"
+        CELEBRATION = "celebration", "Celebration"
+        REMINDER = "reminder", "Reminder"
+        EVENT = "event", "Event"
+        HOME_LEARNING = "home-learning", "Home learning"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.LEARNING)
+    event_date = models.DateField(
+        null=True, blank=True, help_text="The day of the event, or the deadline."
+    )
+    body = models.TextField(
+        blank=True, help_text="Plain text. No surnames, no talk of an individual child's matters."
+    )
+    media = StreamField(StoryMediaBlock(), blank=True, use_json_field=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("kind"),
+        FieldPanel("event_date"),
+        FieldPanel("body"),
+        HelpPanel(
+            content="Tag every pupil who appears in a photo on the image itself "
+            "(Images › edit), or tick “No pupil is identifiable”."
+        ),
+        FieldPanel("media"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+    parent_page_types = ["class_pages.ClassPage", "class_pages.SchoolStoryIndexPage"]
+    subpage_types = []
+    template = "class_pages/story_post_page.html"
+
+    class Meta:
+        verbose_name = "story post"
+
+    def photo_entries(self):
+        """(image_id, alt_text, caption) for every photo of this version of the post."""
+        return list(photos_in_raw_stream(self.media.raw_data))
+
+    def image_ids(self):
+        return {image_id for image_id, _, _ in self.photo_entries()}

@@ -1,0 +1,140 @@
+"""The pupil register: pupils (who never have accounts), their enrolments in classes and
+the adults linked to them as carers. Carers' access to class pages is derived from these
+rows by class_pages.access; nothing else grants it."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from wagtail.search import index
+
+
+class PupilQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(left_on__isnull=True)
+
+    def for_schools(self, schools):
+        return self.filter(school__in=schools)
+
+
+class Pupil(index.Indexed, models.Model):
+    """A child on the school's roll. Pupils have no user account, ever."""
+
+    school = models.ForeignKey(
+        "class_pages.SchoolPage", on_delete=models.CASCADE, related_name="pupils"
+    )
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    left_on = models.DateField(
+        null=True, blank=True, help_text="Set when the pupil leaves the school."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PupilQuerySet.as_manager()
+
+    search_fields = [
+        index.SearchField("first_name"),
+        index.SearchField("last_name"),
+        index.AutocompleteField("first_name"),
+        index.AutocompleteField("last_name"),
+        index.FilterField("school"),
+    ]
+
+    class Meta:
+        ordering = ["last_name", "first_name", "pk"]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def display_name(self):
+        """First name and initial: what staff see when tagging, no more than needed."""
+        return f"{self.first_name} {self.last_name[:1]}."
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    def current(self):
+        today = timezone.localdate()
+        return self.filter(
+            models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=today),
+            pupil__left_on__isnull=True,
+        )
+
+
+class Enrolment(models.Model):
+    """A pupil in one class (one ClassPage is one class in one academic year)."""
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="enrolments")
+    class_page = models.ForeignKey(
+        "class_pages.ClassPage", on_delete=models.CASCADE, related_name="enrolments"
+    )
+    started_on = models.DateField(default=timezone.localdate)
+    ended_on = models.DateField(null=True, blank=True)
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["pupil", "class_page"], name="unique_enrolment")
+        ]
+        ordering = ["class_page__title", "pupil__last_name", "pk"]
+
+    def __str__(self):
+        return f"{self.pupil} in {self.class_page}"
+
+    def clean(self):
+        if self.pupil_id and self.class_page_id:
+            from .pages import SchoolPage
+
+            school = SchoolPage.for_page(self.class_page)
+            if school is None or school.pk != self.pupil.school_id:
+                raise ValidationError(
+                    {"class_page": "The class must belong to the pupil's school."}
+                )
+        if self.ended_on and self.started_on and self.ended_on < self.started_on:
+            raise ValidationError({"ended_on": "The end date is before the start date."})
+
+
+class CarerLinkQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=CarerLink.Status.ACTIVE, carer__is_active=True)
+
+
+class CarerLink(models.Model):
+    """An adult with parental or care responsibility for a pupil."""
+
+    class Relationship(models.TextChoices):
+        PARENT = "parent", "Parent"
+        STEP_PARENT = "step-parent", "Step-parent"
+        GRANDPARENT = "grandparent", "Grandparent"
+        FOSTER_CARER = "foster-carer", "Foster carer"
+        GUARDIAN = "guardian", "Legal guardian"
+        OTHER = "other", "Other carer"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+        REVOKED = "revoked", "Revoked"
+
+    carer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="carer_links"
+    )
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="carer_links")
+    relationship = models.CharField(
+        max_length=20, choices=Relationship.choices, default=Relationship.PARENT
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    status_reason = models.CharField(
+        max_length=255, blank=True, help_text="Why the link was suspended or revoked."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CarerLinkQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["carer", "pupil"], name="unique_carer_link")]
+        ordering = ["pupil__last_name", "carer__last_name", "pk"]
+
+    def __str__(self):
+        return f"{self.carer.get_full_name() or self.carer.get_username()} → {self.pupil}"

@@ -1,0 +1,115 @@
+"""Keeps derived state in step with the register and the page tree: carers' grants,
+school/class wiring, and the record of images used by live posts."""
+
+from django.contrib.auth import get_user_model
+from django.db.models.signals import post_delete, post_save, pre_delete
+from wagtail.images import get_image_model
+from wagtail.signals import page_published, page_unpublished
+
+from . import access, school_setup
+from .models import (
+    CarerLink,
+    ClassIndexPage,
+    ClassPage,
+    Enrolment,
+    LiveImageUse,
+    Pupil,
+    SchoolPage,
+    SchoolStoryIndexPage,
+    StoryPostPage,
+)
+from .signals import school_structure_changed
+
+
+def school_created(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        school_setup.setup_school(instance)
+        school_structure_changed.send(sender=SchoolPage, school=instance)
+
+
+def school_index_created(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        if isinstance(instance, ClassIndexPage):
+            school_setup.setup_class_index(instance)
+        school = SchoolPage.for_page(instance)
+        if school is not None:
+            school_structure_changed.send(sender=sender, school=school)
+
+
+def class_created(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        school = SchoolPage.for_page(instance)
+        if school is not None:
+            school_setup.setup_class(instance, school)
+
+
+def carer_link_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        reason = f"carer link {instance.get_status_display().lower()}"
+        access.sync_carer_access(instance.carer, reason=reason)
+
+
+# Users whose deletion is in progress: their grants go with them by cascade, so there is
+# nothing to re-derive (and no log row may point at a user about to vanish).
+_users_being_deleted = set()
+
+
+def user_deleting(sender, instance, **kwargs):
+    _users_being_deleted.add(instance.pk)
+
+
+def user_deleted(sender, instance, **kwargs):
+    _users_being_deleted.discard(instance.pk)
+
+
+def carer_link_deleted(sender, instance, **kwargs):
+    if instance.carer_id not in _users_being_deleted:
+        access.sync_carer_access(instance.carer, reason="carer link deleted")
+
+
+def enrolment_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        access.sync_carers_of_pupils([instance.pupil_id], reason="enrolment changed")
+
+
+def pupil_changed(sender, instance, created, raw=False, **kwargs):
+    if not (created or raw):
+        access.sync_carers_of_pupils([instance.pk], reason="pupil record changed")
+
+
+def user_changed(sender, instance, created, raw=False, **kwargs):
+    if created or raw:
+        return
+    if instance.carer_links.exists() or access.granted_class_ids(instance):
+        access.sync_carer_access(instance, reason="account changed")
+
+
+def post_published(sender, instance, **kwargs):
+    """Record exactly the images the live version of the post shows."""
+    LiveImageUse.objects.filter(post=instance).delete()
+    image_ids = instance.image_ids()
+    existing = get_image_model().objects.filter(pk__in=image_ids).values_list("pk", flat=True)
+    LiveImageUse.objects.bulk_create([LiveImageUse(post=instance, image_id=pk) for pk in existing])
+
+
+def post_unpublished(sender, instance, **kwargs):
+    LiveImageUse.objects.filter(post=instance).delete()
+
+
+def register():
+    post_save.connect(school_created, sender=SchoolPage, dispatch_uid="cp_school_created")
+    for model in (ClassIndexPage, SchoolStoryIndexPage):
+        post_save.connect(
+            school_index_created, sender=model, dispatch_uid=f"cp_index_created_{model.__name__}"
+        )
+    post_save.connect(class_created, sender=ClassPage, dispatch_uid="cp_class_created")
+    post_save.connect(carer_link_changed, sender=CarerLink, dispatch_uid="cp_link_saved")
+    post_delete.connect(carer_link_deleted, sender=CarerLink, dispatch_uid="cp_link_deleted")
+    post_save.connect(enrolment_changed, sender=Enrolment, dispatch_uid="cp_enrolment_saved")
+    post_delete.connect(enrolment_changed, sender=Enrolment, dispatch_uid="cp_enrolment_deleted")
+    post_save.connect(pupil_changed, sender=Pupil, dispatch_uid="cp_pupil_saved")
+    post_save.connect(user_changed, sender=get_user_model(), dispatch_uid="cp_user_saved")
+    pre_delete.connect(user_deleting, sender=get_user_model(), dispatch_uid="cp_user_deleting")
+    post_delete.connect(user_deleted, sender=get_user_model(), dispatch_uid="cp_user_deleted")
+    page_published.connect(post_published, sender=StoryPostPage, dispatch_uid="cp_post_live")
+    page_unpublished.connect(post_unpublished, sender=StoryPostPage, dispatch_uid="cp_post_down")

@@ -1,0 +1,17 @@
+"""Test settings: fast hasher, in-memory cache, throwaway private media folder."""
+
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-only-not-secret"  # noqa: S105
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1", "oak.test", "other.test"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="classpages-test-media-"))
+MEDIA_ROOT = PRIVATE_MEDIA_ROOT
+WAGTAILADMIN_BASE_URL = "http://testserver"
+CLASSPAGES_ENVIRONMENT = "test"

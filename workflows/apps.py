@@ -1,0 +1,15 @@
+"""App configuration for workflows; wires signal handlers."""
+
+from django.apps import AppConfig
+
+
+class WorkflowsConfig(AppConfig):
+    name = "workflows"
+    label = "workflows"
+    verbose_name = "Moderation"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signal_handlers
+
+        signal_handlers.register()

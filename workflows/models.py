@@ -1,0 +1,1 @@
+"""Models of the moderation app (automatic check tasks arrive with the workflow issue)."""
