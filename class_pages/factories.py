@@ -96,6 +96,7 @@ def generated_image_file(name="photo.png", size=(320, 240), colour=(40, 120, 80)
 class ClassImageFactory(wagtail_factories.ImageFactory):
     class Meta:
         model = ClassImage
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Photo {n}")
     file = factory.LazyFunction(generated_image_file)
@@ -117,6 +118,7 @@ class StoryPostPageFactory(wagtail_factories.PageFactory):
 
     class Meta:
         model = StoryPostPage
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Post {n}")
     kind = StoryPostPage.Kind.LEARNING
