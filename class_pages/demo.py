@@ -128,7 +128,8 @@ def _post(parent, title, kind, body, images=(), days=0, event_date=None, owner=N
     post.get_workflow().start(post, owner)
     post.refresh_from_db()
     while approver is not None and post.current_workflow_task_state is not None:
-        post.current_workflow_task_state.approve(user=approver)
+        task_state = post.current_workflow_task_state
+        task_state.task.specific.on_action(task_state, approver, "approve")
         post.refresh_from_db()
     if approver is not None:
         moment = datetime.datetime.combine(

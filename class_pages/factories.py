@@ -136,6 +136,7 @@ class StoryPostPageFactory(wagtail_factories.PageFactory):
     def published(post, create, extracted, **kwargs):
         if create and extracted is not False:
             post.save_revision().publish()
+            post.refresh_from_db()
 
 
 class PupilFactory(factory.django.DjangoModelFactory):

@@ -11,6 +11,7 @@ from .models import (
     CarerLink,
     ClassIndexPage,
     ClassPage,
+    ConsentRecord,
     Enrolment,
     LiveImageUse,
     Pupil,
@@ -18,7 +19,7 @@ from .models import (
     SchoolStoryIndexPage,
     StoryPostPage,
 )
-from .signals import school_structure_changed
+from .signals import consent_withdrawn, school_structure_changed
 
 
 def school_created(sender, instance, created, raw=False, **kwargs):
@@ -84,6 +85,23 @@ def user_changed(sender, instance, created, raw=False, **kwargs):
         access.sync_carer_access(instance, reason="account changed")
 
 
+def consent_recorded(sender, instance, created, raw=False, **kwargs):
+    """A new record that does not give consent, where the one before it did (or there was
+    none in force), is a withdrawal."""
+    if raw or not created or instance.given:
+        return
+    previous = (
+        ConsentRecord.objects.filter(pupil=instance.pupil_id, medium=instance.medium)
+        .exclude(pk=instance.pk)
+        .order_by("-recorded_at", "-pk")
+        .first()
+    )
+    if previous is not None and previous.given:
+        consent_withdrawn.send(
+            sender=ConsentRecord, pupil=instance.pupil, medium=instance.medium, record=instance
+        )
+
+
 def post_published(sender, instance, **kwargs):
     """Record exactly the images the live version of the post shows."""
     LiveImageUse.objects.filter(post=instance).delete()
@@ -111,5 +129,6 @@ def register():
     post_save.connect(user_changed, sender=get_user_model(), dispatch_uid="cp_user_saved")
     pre_delete.connect(user_deleting, sender=get_user_model(), dispatch_uid="cp_user_deleting")
     post_delete.connect(user_deleted, sender=get_user_model(), dispatch_uid="cp_user_deleted")
+    post_save.connect(consent_recorded, sender=ConsentRecord, dispatch_uid="cp_consent_saved")
     page_published.connect(post_published, sender=StoryPostPage, dispatch_uid="cp_post_live")
     page_unpublished.connect(post_unpublished, sender=StoryPostPage, dispatch_uid="cp_post_down")

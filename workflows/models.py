@@ -1,1 +1,217 @@
-"""Models of the moderation app (automatic check tasks arrive with the workflow issue)."""
+"""Moderation models: each school's rules for the appropriateness check (a Wagtail site
+setting), the two automatic check tasks with the task state that keeps their findings,
+and the leaders' approval task that refuses self-approval."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import AbstractGroupApprovalTask, Site, Task, TaskState
+
+from class_pages.access import guarding_page
+
+from .checks import Finding, blocking
+from .checks.rules import Rules, lines
+
+logger = logging.getLogger(__name__)
+
+
+@register_setting(icon="warning")
+class ModerationRules(BaseSiteSetting):
+    """A school's additions to the shipped rules (one entry per line)."""
+
+    extra_offensive_words = models.TextField(
+        blank=True, help_text="Words or phrases to refuse, on top of the shipped list."
+    )
+    allowed_words = models.TextField(
+        blank=True, help_text="Words from the shipped lists that this school allows."
+    )
+    extra_private_matters = models.TextField(
+        blank=True, help_text="More phrases that point to one child's private matters."
+    )
+    extra_link_domains = models.TextField(
+        blank=True, help_text="More educational sites posts may link to (e.g. example.org)."
+    )
+    max_body_words = models.PositiveIntegerField(default=600)
+
+    class Meta:
+        verbose_name = "moderation rules"
+
+    def rules(self):
+        return Rules().extended(
+            extra_words=lines(self.extra_offensive_words),
+            exceptions=lines(self.allowed_words),
+            extra_matters=lines(self.extra_private_matters),
+            extra_domains=lines(self.extra_link_domains),
+            max_body_words=self.max_body_words,
+        )
+
+
+def rules_for_school(school):
+    site = Site.objects.filter(root_page=school).first() if school else None
+    return ModerationRules.for_site(site).rules() if site else Rules()
+
+
+class CheckTaskState(TaskState):
+    """The state of an automatic check, with what it found."""
+
+    findings = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = "automatic check state"
+
+    def finding_objects(self):
+        return [Finding.from_dict(item) for item in self.findings or ()]
+
+
+class AutomaticCheckTask(Task):
+    """A task that runs by itself the moment it starts, on the revision under review
+    (never the live page), and approves or requests changes. Nobody acts on it by hand."""
+
+    task_state_class = CheckTaskState
+
+    class Meta:
+        abstract = True
+
+    def run_checks(self, post, guard):
+        raise NotImplementedError  # each concrete task names its checks
+
+    def start(self, workflow_state, user=None):
+        task_state = super().start(workflow_state, user=user)
+        post = task_state.revision.as_object()
+        try:
+            findings = self.run_checks(post, guarding_page(post))
+        except Exception:  # a check that cannot run must never let a post through
+            logger.exception(
+                "Automatic check %s failed on revision %s", self, task_state.revision_id
+            )
+            findings = [
+                Finding(
+                    "check-failed",
+                    "The automatic check could not run on this "
+                    "post. Please try again, or ask a leader.",
+                )
+            ]
+        task_state.findings = [finding.as_dict() for finding in findings]
+        task_state.save(update_fields=["findings"])
+        summary = summarise(findings)
+        if blocking(findings):
+            task_state.reject(user=None, update=False, comment=summary)
+            from .mail import send_changes_requested
+
+            send_changes_requested(workflow_state, self, findings)
+        else:
+            task_state.approve(user=None, update=False, comment=summary)
+        return task_state
+
+    def get_actions(self, obj, user):
+        return []
+
+    def user_can_access_editor(self, obj, user):
+        return False
+
+    def locked_for_user(self, obj, user):
+        return False
+
+    def get_task_states_user_can_moderate(self, user, **kwargs):
+        return TaskState.objects.none()
+
+
+def summarise(findings):
+    if not findings:
+        return "No findings."
+    return "\n".join(
+        f"{'• ' if finding.blocking else '◦ note: '}{finding.message} [{finding.code}]"
+        for finding in findings
+    )
+
+
+class ConsentCheckTask(AutomaticCheckTask):
+    class Meta:
+        verbose_name = "consent check"
+
+    @classmethod
+    def get_description(cls):
+        return "Automatic: every pupil in every photo may appear in it."
+
+    def run_checks(self, post, guard):
+        from .checks.consent import check_consent
+
+        return check_consent(post, guard)
+
+
+class AppropriatenessCheckTask(AutomaticCheckTask):
+    class Meta:
+        verbose_name = "appropriateness check"
+
+    @classmethod
+    def get_description(cls):
+        return "Automatic: no offensive words, names, contact details or private matters."
+
+    def run_checks(self, post, guard):
+        from class_pages.models import Pupil, SchoolPage
+
+        from .checks.appropriateness import check_appropriateness
+
+        school = SchoolPage.for_page(guard or post)
+        body = getattr(post, "body", None) or getattr(post, "welcome", "")
+        photos = post.photo_entries() if hasattr(post, "photo_entries") else []
+        texts = [("Title", post.title), ("Body", body)]
+        for _, alt_text, caption in photos:
+            texts += [("Photo description", alt_text), ("Caption", caption)]
+        findings = check_appropriateness(
+            texts, rules_for_school(school), Pupil.objects.filter(school=school)
+        )
+        if hasattr(post, "photo_entries") and not body.strip() and not photos:
+            findings.append(Finding("empty-post", "The post has no text and no photos."))
+        return findings
+
+
+class LeadersApprovalTask(AbstractGroupApprovalTask):
+    """The school's leaders approve or request changes. A leader may not approve their
+    own post while another leader could; approving re-checks consent first."""
+
+    class Meta:
+        verbose_name = "leaders' approval"
+
+    @classmethod
+    def get_description(cls):
+        return "Members of the school's leaders group approve (not their own posts)."
+
+    def _is_own_post(self, obj, user):
+        from wagtail.models import WorkflowState
+
+        state = (
+            WorkflowState.objects.for_instance(obj)
+            .filter(status=WorkflowState.STATUS_IN_PROGRESS)
+            .first()
+        )
+        author = state.requested_by_id if state else None
+        if author != user.pk:
+            return False
+        others = self.groups.model.objects.filter(pk__in=self.groups.all()).values("user")
+        return type(user).objects.filter(pk__in=others, is_active=True).exclude(pk=user.pk).exists()
+
+    def get_actions(self, obj, user):
+        actions = super().get_actions(obj, user)
+        if self._is_own_post(obj, user):
+            return [action for action in actions if action[0] != "approve"]
+        return actions
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        if action_name == "approve":
+            obj = task_state.workflow_state.content_object
+            if self._is_own_post(obj, user) or not (
+                user.is_superuser or self._user_in_groups(user)
+            ):
+                raise PermissionDenied
+            from .checks.consent import check_consent
+
+            post = task_state.revision.as_object()
+            findings = blocking(check_consent(post, guarding_page(post), detect_faces=False))
+            if findings:
+                return task_state.reject(
+                    user=user, comment="Consent changed since submission:\n" + summarise(findings)
+                )
+        return super().on_action(task_state, user, action_name, **kwargs)

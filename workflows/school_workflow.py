@@ -1,25 +1,50 @@
 """One moderation workflow per school, applied to its class index and its whole-school
-story, so the default root workflow never governs class content."""
+story, so the default root workflow never governs class content. Its steps: the consent
+check, the appropriateness check (both automatic), then the leaders' approval."""
 
-from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
+from wagtail.models import Workflow, WorkflowPage, WorkflowTask
 
 from class_pages.models import ClassIndexPage, SchoolStoryIndexPage
+
+from .models import AppropriatenessCheckTask, ConsentCheckTask, LeadersApprovalTask
 
 
 def workflow_name(school):
     return f"{school.title} moderation"
 
 
+def school_tasks(school):
+    consent, _ = ConsentCheckTask.objects.get_or_create(name=f"{school.title}: consent check")
+    fitting, _ = AppropriatenessCheckTask.objects.get_or_create(
+        name=f"{school.title}: appropriateness check"
+    )
+    approval, _ = LeadersApprovalTask.objects.get_or_create(
+        name=f"{school.title}: leaders' approval"
+    )
+    approval.groups.add(school.leaders_group_id)
+    return [consent, fitting, approval]
+
+
 def ensure_school_workflow(school):
-    """Create (once) the school's workflow with the leaders' approval step and assign it
-    to the school's class index and story index. Safe to call again."""
+    """Create (or repair) the school's workflow and assign it to the school's class
+    index and story index. Safe to call again."""
     if school.leaders_group_id is None:
         return None
-    approval, _ = GroupApprovalTask.objects.get_or_create(name=f"{school.title} leaders' approval")
-    approval.groups.add(school.leaders_group_id)
+    tasks = school_tasks(school)
     workflow, _ = Workflow.objects.get_or_create(name=workflow_name(school))
-    if not WorkflowTask.objects.filter(workflow=workflow).exists():
-        WorkflowTask.objects.create(workflow=workflow, task=approval, sort_order=0)
+    current = list(
+        WorkflowTask.objects.filter(workflow=workflow)
+        .order_by("sort_order")
+        .values_list("task_id", flat=True)
+    )
+    if current != [task.pk for task in tasks]:
+        WorkflowTask.objects.filter(workflow=workflow).delete()
+        WorkflowTask.objects.bulk_create(
+            [
+                WorkflowTask(workflow=workflow, task=task, sort_order=i)
+                for i, task in enumerate(tasks)
+            ]
+        )
     for index in (
         *ClassIndexPage.objects.child_of(school),
         *SchoolStoryIndexPage.objects.child_of(school),

@@ -1,13 +1,42 @@
-"""Reactions to class_pages' signals: a new school or index gets the school's workflow."""
+"""Reactions to class_pages' signals: a new school or index gets the school's workflow;
+withdrawn consent takes down every live post that shows the pupil in that medium."""
 
-from class_pages.signals import school_structure_changed
+from wagtail.log_actions import log
 
+from class_pages.models import LiveImageUse, Medium, StoryPostPage
+from class_pages.signals import consent_withdrawn, school_structure_changed
+
+from .mail import send_consent_takedown
 from .school_workflow import ensure_school_workflow
+
+# Which stored media a withdrawn consent covers. Withdrawing participation covers all.
+MEDIA_KINDS = {Medium.PHOTO: ("photo",), Medium.PARTICIPATION: ("photo",)}
 
 
 def school_changed(sender, school, **kwargs):
     ensure_school_workflow(school)
 
 
+def posts_showing(pupil, medium):
+    """Live posts whose live version shows the pupil in the given medium."""
+    if "photo" not in MEDIA_KINDS.get(medium, ()):
+        return StoryPostPage.objects.none()
+    uses = LiveImageUse.objects.filter(image__pupils=pupil, post__live=True)
+    return StoryPostPage.objects.filter(pk__in=uses.values("post")).order_by("pk")
+
+
+def take_down_posts(sender, pupil, medium, record=None, **kwargs):
+    for post in posts_showing(pupil, medium):
+        post.unpublish(user=None, log_action=True)
+        log(
+            instance=post,
+            action="workflows.consent_takedown",
+            user=getattr(record, "recorded_by", None),
+            data={"pupil_id": pupil.pk, "medium": medium},
+        )
+        send_consent_takedown(post, pupil, Medium(medium).label)
+
+
 def register():
     school_structure_changed.connect(school_changed, dispatch_uid="wf_school_changed")
+    consent_withdrawn.connect(take_down_posts, dispatch_uid="wf_consent_withdrawn")

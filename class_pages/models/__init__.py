@@ -1,6 +1,6 @@
 """Models of class_pages, one module per concern, re-exported here."""
 
-from .consent import ConsentRecord, Medium, current_consent
+from .consent import ConsentRecord, Medium, consent_map, current_consent
 from .media import ClassImage, ClassRendition, LiveImageUse
 from .pages import (
     ClassIndexPage,
@@ -35,5 +35,6 @@ __all__ = [
     "SchoolPage",
     "SchoolStoryIndexPage",
     "StoryPostPage",
+    "consent_map",
     "current_consent",
 ]

@@ -3,6 +3,7 @@ pupil, when and how. The current state of a consent is its latest record."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Medium(models.TextChoices):
@@ -31,6 +32,9 @@ class ConsentRecord(models.Model):
         related_name="+",
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    valid_until = models.DateField(
+        null=True, blank=True, help_text="Consent given for a limited time ends after this day."
+    )
 
     class Meta:
         ordering = ["-recorded_at", "-pk"]
@@ -40,13 +44,27 @@ class ConsentRecord(models.Model):
         verb = "gave" if self.given else "withdrew"
         return f"{self.pupil}: {verb} {self.get_medium_display().lower()}"
 
+    def in_force(self, today=None):
+        today = today or timezone.localdate()
+        return self.given and (self.valid_until is None or self.valid_until >= today)
+
+
+def consent_map(pupil_ids, media):
+    """{(pupil_id, medium): True/False} from the latest record of each, in one query.
+    Missing, withdrawn and expired consents are all False."""
+    result = {(pupil_id, medium): False for pupil_id in pupil_ids for medium in media}
+    seen = set()
+    records = ConsentRecord.objects.filter(pupil_id__in=pupil_ids, medium__in=media).order_by(
+        "-recorded_at", "-pk"
+    )
+    for record in records.only("pupil_id", "medium", "given", "valid_until"):
+        key = (record.pupil_id, record.medium)
+        if key not in seen:
+            seen.add(key)
+            result[key] = record.in_force()
+    return result
+
 
 def current_consent(pupil, medium):
-    """True only if the latest record for this pupil and medium gives consent."""
-    latest = (
-        ConsentRecord.objects.filter(pupil=pupil, medium=medium)
-        .order_by("-recorded_at", "-pk")
-        .values_list("given", flat=True)
-        .first()
-    )
-    return bool(latest)
+    """True only if the latest record for this pupil and medium gives consent now."""
+    return consent_map([pupil.pk], [medium])[(pupil.pk, medium)]

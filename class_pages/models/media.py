@@ -28,10 +28,24 @@ class ClassImage(AbstractImage):
         help_text="Tick only if nobody in the image can be recognised (work, displays, hands).",
     )
 
+    detected_faces = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Faces the moderation check detected (counted, never recognised).",
+    )
+
     admin_form_fields = (*Image.admin_form_fields, "pupils", "no_identifiable_pupil")
 
     def get_upload_to(self, filename):
         return random_name("original_images", filename)
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            stored = type(self).objects.filter(pk=self.pk).values_list("file", flat=True).first()
+            if stored != self.file.name:
+                self.detected_faces = None  # a new file needs a new look
+        super().save(*args, **kwargs)
 
 
 class ClassRendition(AbstractRendition):

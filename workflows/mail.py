@@ -1,0 +1,72 @@
+"""Moderation e-mails: changes requested by an automatic check (Wagtail itself sends
+nothing then), and posts taken down because consent was withdrawn. E-mails carry links,
+never photos of children."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from class_pages.models import SchoolPage
+
+
+def _admin_url(name, *args):
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(name, args=args)
+
+
+def _send(template, context, recipients):
+    addresses = sorted(
+        {user.email for user in recipients if user and user.is_active and user.email}
+    )
+    if not addresses:
+        return 0
+    subject, _, body = render_to_string(template, context).strip().partition("\n")
+    return send_mail(subject.strip(), body.strip(), None, addresses)
+
+
+def leaders_of(page):
+    school = SchoolPage.for_page(page)
+    if school is None or school.leaders_group is None:
+        return []
+    return list(school.leaders_group.user_set.filter(is_active=True))
+
+
+def send_changes_requested(workflow_state, task, findings):
+    post = workflow_state.content_object.specific
+    return _send(
+        "workflows/mail/changes_requested.txt",
+        {
+            "post": post,
+            "task": task,
+            "findings": findings,
+            "edit_url": _admin_url("wagtailadmin_pages:edit", post.pk),
+        },
+        [workflow_state.requested_by],
+    )
+
+
+def send_consent_takedown(post, pupil, medium):
+    recipients = [post.owner, *leaders_of(post)]
+    return _send(
+        "workflows/mail/consent_takedown.txt",
+        {
+            "post": post,
+            "pupil": pupil,
+            "medium": medium,
+            "edit_url": _admin_url("wagtailadmin_pages:edit", post.pk),
+        },
+        recipients,
+    )
+
+
+def send_publish_refused(workflow_state, findings):
+    post = workflow_state.content_object.specific
+    return _send(
+        "workflows/mail/publish_refused.txt",
+        {
+            "post": post,
+            "findings": findings,
+            "edit_url": _admin_url("wagtailadmin_pages:edit", post.pk),
+        },
+        [workflow_state.requested_by, *leaders_of(post)],
+    )

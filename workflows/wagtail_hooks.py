@@ -1,0 +1,47 @@
+"""Wagtail wiring of moderation: findings at the top of the editor, our log actions."""
+
+from django.contrib import messages
+from wagtail import hooks
+from wagtail.models import WorkflowState
+
+from .models import CheckTaskState
+
+
+def latest_findings(page):
+    """Findings of the automatic checks on the page's current (or last) workflow."""
+    state = (
+        WorkflowState.objects.for_instance(page)
+        .exclude(status=WorkflowState.STATUS_CANCELLED)
+        .order_by("-created_at")
+        .first()
+    )
+    if state is None:
+        return []
+    latest = {}
+    for task_state in CheckTaskState.objects.filter(workflow_state=state).order_by("started_at"):
+        latest[task_state.task_id] = task_state
+    return [finding for task_state in latest.values() for finding in task_state.finding_objects()]
+
+
+@hooks.register("before_edit_page")
+def show_findings_in_editor(request, page):
+    if request.method != "GET":
+        return
+    for finding in latest_findings(page):
+        level = messages.ERROR if finding.blocking else messages.WARNING
+        prefix = "" if finding.blocking else "Note: "
+        messages.add_message(request, level, f"{prefix}{finding.message} [{finding.code}]")
+
+
+@hooks.register("register_log_actions")
+def register_log_actions(actions):
+    actions.register_action(
+        "workflows.consent_takedown",
+        "Taken down: consent withdrawn",
+        "Taken down because a pupil's consent was withdrawn",
+    )
+    actions.register_action(
+        "workflows.publish_refused",
+        "Not published: consent changed",
+        "Approved, but not published because consent changed",
+    )
