@@ -7,6 +7,7 @@ from wagtail.images import get_image_model
 from wagtail.signals import page_published, page_unpublished
 
 from . import access, school_setup
+from .faces import remember_face_count
 from .models import (
     CarerLink,
     ClassIndexPage,
@@ -102,6 +103,11 @@ def consent_recorded(sender, instance, created, raw=False, **kwargs):
         )
 
 
+def image_saved(sender, instance, raw=False, **kwargs):
+    if not raw and instance.detected_faces is None and instance.file:
+        remember_face_count(instance)
+
+
 def post_published(sender, instance, **kwargs):
     """Record exactly the images the live version of the post shows."""
     LiveImageUse.objects.filter(post=instance).delete()
@@ -130,5 +136,6 @@ def register():
     pre_delete.connect(user_deleting, sender=get_user_model(), dispatch_uid="cp_user_deleting")
     post_delete.connect(user_deleted, sender=get_user_model(), dispatch_uid="cp_user_deleted")
     post_save.connect(consent_recorded, sender=ConsentRecord, dispatch_uid="cp_consent_saved")
+    post_save.connect(image_saved, sender=get_image_model(), dispatch_uid="cp_image_saved")
     page_published.connect(post_published, sender=StoryPostPage, dispatch_uid="cp_post_live")
     page_unpublished.connect(post_unpublished, sender=StoryPostPage, dispatch_uid="cp_post_down")

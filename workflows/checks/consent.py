@@ -4,10 +4,10 @@ face detector questions)."""
 
 from wagtail.images import get_image_model
 
+from class_pages.faces import remember_face_count
 from class_pages.models import ClassPage, Enrolment, Medium, consent_map
 
 from . import Finding
-from .faces import count_faces
 
 
 def check_consent(post, guard, detect_faces=True):
@@ -135,12 +135,7 @@ def _face_findings(image, tagged, name):
 
 
 def image_face_count(image):
-    """Faces in an image, detected once and remembered on the image."""
+    """Faces in an image: counted when it was saved, or now if that did not happen."""
     if image.detected_faces is None:
-        try:
-            with image.open_file() as handle:
-                image.detected_faces = count_faces(handle)
-        except (OSError, ValueError, SyntaxError):
-            return None
-        type(image).objects.filter(pk=image.pk).update(detected_faces=image.detected_faces)
+        return remember_face_count(image)
     return image.detected_faces
