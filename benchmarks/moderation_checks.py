@@ -1,5 +1,6 @@
 """How long the automatic checks take on a post with 20 photos (3000x2000 JPEGs, as a
-school tablet takes them, each with a tagged pupil) and a 500-word body. Prints figures; asserts nothing.
+school tablet takes them, each with a tagged pupil) and a 500-word body. Prints figures;
+asserts nothing.
 
     .venv/bin/python -m benchmarks.moderation_checks
 """
