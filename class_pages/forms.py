@@ -52,7 +52,11 @@ class RegisterForm(WagtailAdminModelForm):
             classes = ClassPage.objects.none()
             for school in schools:
                 classes = classes | ClassPage.objects.descendant_of(school)
-            self.fields["class_page"].queryset = classes.order_by("title")
+            field = self.fields["class_page"]
+            field.queryset = classes.order_by("title")
+            # A plain list: office staff explore no pages, so a page chooser shows none.
+            field.widget = forms.Select()
+            field.widget.choices = field.choices
 
 
 class CarerLinkForm(RegisterForm):

@@ -21,31 +21,40 @@ class SchoolScopedViewMixin:
         schools = register_schools(self.request.user)
         return self.model._default_manager.filter(**{f"{self.school_lookup}__in": schools})
 
+
+class ScopedIndexView(SchoolScopedViewMixin, generic.IndexView):
+    # The base queryset only: IndexView.get_queryset adds search, filters and ordering.
+    def get_base_queryset(self):
+        return self.scoped_queryset()
+
+
+class ScopedObjectMixin(SchoolScopedViewMixin):
+    """Edit and delete find their object through get_queryset()."""
+
     def get_queryset(self):
         return self.scoped_queryset()
+
+
+class ScopedEditView(ScopedObjectMixin, generic.EditView):
+    pass
+
+
+class ScopedDeleteView(ScopedObjectMixin, generic.DeleteView):
+    pass
+
+
+class ScopedSubjectMixin(SchoolScopedViewMixin):
+    """History and usage list other things about one object, found here."""
 
     def get_base_object_queryset(self):
         return self.scoped_queryset()
 
 
-class ScopedIndexView(SchoolScopedViewMixin, generic.IndexView):
-    def get_base_queryset(self):
-        return self.scoped_queryset()
-
-
-class ScopedEditView(SchoolScopedViewMixin, generic.EditView):
+class ScopedHistoryView(ScopedSubjectMixin, generic.history.HistoryView):
     pass
 
 
-class ScopedDeleteView(SchoolScopedViewMixin, generic.DeleteView):
-    pass
-
-
-class ScopedHistoryView(SchoolScopedViewMixin, generic.history.HistoryView):
-    pass
-
-
-class ScopedUsageView(SchoolScopedViewMixin, generic.usage.UsageView):
+class ScopedUsageView(ScopedSubjectMixin, generic.usage.UsageView):
     pass
 
 

@@ -7,11 +7,14 @@ from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
+from class_pages import chooser as page_chooser
 from class_pages import views as class_views
 
 from .views import SignInView, SignOutView
 
 urlpatterns = [
+    # Before Wagtail's own: the chooser must not show a parent page the user may not see.
+    path("admin/choose-page/<int:parent_page_id>/", page_chooser.browse),
     path("admin/", include(wagtailadmin_urls)),
     path("sign-in/", SignInView.as_view(), name="sign_in"),
     path("sign-out/", SignOutView.as_view(), name="sign_out"),

@@ -2,8 +2,8 @@
 consent at the moment of publishing, then publish the approved revision on the
 workflow's behalf, so approvers need no `publish` permission.
 
-A workflow that finished without a single approved task (e.g. one left with no tasks)
-publishes nothing: submitting must never be a way to publish."""
+A workflow that finished without a person approving it (no tasks left, or only the
+automatic checks active) publishes nothing: submitting must never be a way to publish."""
 
 import logging
 
@@ -21,8 +21,10 @@ def publish_approved_revision(workflow_state, user=None):
     from .checks.consent import check_consent
     from .mail import send_publish_refused
 
-    approved = workflow_state.task_states.filter(status=TaskState.STATUS_APPROVED)
-    if not approved.exists():
+    approved_by_person = workflow_state.task_states.filter(
+        status=TaskState.STATUS_APPROVED, finished_by__isnull=False
+    )
+    if not approved_by_person.exists():
         logger.warning(
             "Workflow state %s finished with no approval; not published.", workflow_state.pk
         )

@@ -4,6 +4,7 @@ and the leaders' approval task that refuses self-approval."""
 
 import logging
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -191,7 +192,8 @@ class LeadersApprovalTask(AbstractGroupApprovalTask):
         if author != user.pk:
             return False
         others = self.groups.model.objects.filter(pk__in=self.groups.all()).values("user")
-        return type(user).objects.filter(pk__in=others, is_active=True).exclude(pk=user.pk).exists()
+        users = get_user_model().objects.filter(pk__in=others, is_active=True)
+        return users.exclude(pk=user.pk).exists()
 
     def get_actions(self, obj, user):
         actions = super().get_actions(obj, user)
