@@ -1,10 +1,12 @@
-"""Wagtail wiring of moderation: findings at the top of the editor, our log actions."""
+"""Wagtail wiring of moderation: findings at the top of the editor, the class posts
+dashboard panel, our log actions."""
 
 from django.contrib import messages
 from wagtail import hooks
 from wagtail.models import WorkflowState
 
 from .models import CheckTaskState
+from .panels import ClassPostsPanel
 
 
 def latest_findings(page):
@@ -31,6 +33,11 @@ def show_findings_in_editor(request, page):
         level = messages.ERROR if finding.blocking else messages.WARNING
         prefix = "" if finding.blocking else "Note: "
         messages.add_message(request, level, f"{prefix}{finding.message} [{finding.code}]")
+
+
+@hooks.register("construct_homepage_panels")
+def add_class_posts_panel(request, panels):
+    panels.append(ClassPostsPanel(request.user))
 
 
 @hooks.register("register_log_actions")
