@@ -3,9 +3,9 @@ through which every stored image (original or rendition) is fetched."""
 
 import mimetypes
 import posixpath
+import re
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
@@ -18,6 +18,10 @@ from wagtail.permissions import policy_registry
 from .access import can_view_image_as_carer, visible_classes
 from .models import ClassRendition, SchoolPage
 
+# What our storage ever writes: folder/random-hex.ext. Anything else (NUL bytes,
+# traversal, odd characters) is not a file of ours.
+STORED_NAME = re.compile(r"[A-Za-z0-9_\-]+(?:/[A-Za-z0-9_\-.]+)+")
+
 
 def private_response(response):
     """Mark a response that depends on who asked: never stored by any cache."""
@@ -27,8 +31,9 @@ def private_response(response):
 
 
 @require_safe
-@login_required
 def my_classes(request):
+    if not request.user.is_authenticated:
+        return private_response(redirect_to_login(request.get_full_path()))
     classes = visible_classes(request.user).live().order_by("title")
     schools = {}
     for class_page in classes:
@@ -54,7 +59,7 @@ def serve_file(request, name):
     if not request.user.is_authenticated:
         return private_response(redirect_to_login(request.get_full_path()))
     name = posixpath.normpath(name)
-    if name.startswith(("/", "..")):
+    if not STORED_NAME.fullmatch(name) or ".." in name:
         raise Http404
     rendition = ClassRendition.objects.select_related("image").filter(file=name).first()
     image = rendition.image if rendition else get_image_model().objects.filter(file=name).first()

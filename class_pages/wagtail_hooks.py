@@ -11,21 +11,33 @@ from .views import private_response
 from .viewsets import RegisterViewSetGroup
 
 
-@hooks.register("on_serve_page")
-def require_class_access(next_serve_page):
+@hooks.register("before_serve_page", order=-10)
+def require_class_access(page, request, serve_args, serve_kwargs):
     """Class pages and everything below them (and the whole-school story) are served only
     to those class_pages.access allows: anonymous → sign in; anyone else → 404, so a
-    carer cannot learn which classes exist. Every such response is private, no-store."""
+    carer cannot learn which classes exist. Runs before Wagtail's own method check, so
+    OPTIONS or TRACE reveal nothing either."""
+    guard = guarding_page(page)
+    request.class_pages_private = guard is not None
+    if guard is None:
+        return None
+    if not request.user.is_authenticated:
+        return private_response(redirect_to_login(request.get_full_path()))
+    if not can_view_page(request.user, guard):
+        raise Http404
+    return None
+
+
+@hooks.register("on_serve_page")
+def mark_private_responses(next_serve_page):
+    """Every response from guarded content, and every page a signed-in person sees (it
+    says who they are), is private, no-store."""
 
     def serve(page, request, args, kwargs):
-        guard = guarding_page(page)
-        if guard is None:
-            return next_serve_page(page, request, args, kwargs)
-        if not request.user.is_authenticated:
-            return private_response(redirect_to_login(request.get_full_path()))
-        if not can_view_page(request.user, guard):
-            raise Http404
-        return private_response(next_serve_page(page, request, args, kwargs))
+        response = next_serve_page(page, request, args, kwargs)
+        if getattr(request, "class_pages_private", True) or request.user.is_authenticated:
+            private_response(response)
+        return response
 
     return serve
 

@@ -24,6 +24,15 @@ from class_pages.factories import (
 
 
 @pytest.fixture(autouse=True)
+def _empty_caches():
+    """Wagtail caches renditions by image id; ids come back after each test's rollback."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     """Each test writes files to its own private folder (FileSystemStorage re-reads
     MEDIA_ROOT when the setting changes)."""
