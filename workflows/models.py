@@ -195,6 +195,14 @@ class LeadersApprovalTask(AbstractGroupApprovalTask):
         users = get_user_model().objects.filter(pk__in=others, is_active=True)
         return users.exclude(pk=user.pk).exists()
 
+    def start(self, workflow_state, user=None):
+        """After "request changes" Wagtail resumes at this task; any automatic check not
+        yet passed on the latest revision runs first, so an edit is checked again."""
+        pending = workflow_state.get_next_task()
+        if pending is not None and pending.pk != self.pk:
+            return pending.specific.start(workflow_state, user=user)
+        return super().start(workflow_state, user=user)
+
     def get_actions(self, obj, user):
         actions = super().get_actions(obj, user)
         if self._is_own_post(obj, user):
@@ -213,7 +221,9 @@ class LeadersApprovalTask(AbstractGroupApprovalTask):
             post = task_state.revision.as_object()
             findings = blocking(check_consent(post, guarding_page(post), detect_faces=False))
             if findings:
-                return task_state.reject(
+                # Wagtail redirects to whatever on_action returns: return nothing.
+                task_state.reject(
                     user=user, comment="Consent changed since submission:\n" + summarise(findings)
                 )
+                return None
         return super().on_action(task_state, user, action_name, **kwargs)
