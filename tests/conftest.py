@@ -3,11 +3,18 @@
 `world` holds School A ("Alder Primary": classes Oak and Willow, a pupil in each, their
 carers, teachers, leader, office, a published post with a photo in each class) and
 School B ("Birch Primary": class Rowan with its own carer, leader and post). Tests reach
-everything through the real URLs with Django's test client."""
+everything through the real URLs with Django's test client.
 
+The schools are built once per test process, inside a transaction that stays open for
+the whole session; each test runs in a savepoint within it (pytest-django's `db`) and
+rolls back, and gets freshly loaded objects, so no test sees another's changes."""
+
+import shutil
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings as django_settings
+from django.db import models, transaction
 from wagtail.models import Page, Site
 
 from class_pages.factories import (
@@ -32,12 +39,11 @@ def _empty_caches():
         cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    """Each test writes files to its own private folder (FileSystemStorage re-reads
-    MEDIA_ROOT when the setting changes)."""
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
-    settings.MEDIA_ROOT = settings.PRIVATE_MEDIA_ROOT
+@pytest.fixture(scope="session", autouse=True)
+def _private_media():
+    """Stored files go to the test settings' throwaway folder, removed at the end."""
+    yield
+    shutil.rmtree(django_settings.PRIVATE_MEDIA_ROOT, ignore_errors=True)
 
 
 def _school_world(title, hostname, class_names, default_site=False):
@@ -52,14 +58,14 @@ def _school_world(title, hostname, class_names, default_site=False):
     for name in class_names:
         class_page = create_class(school, name)
         ns.classes[name] = class_page
-        teacher = UserFactory(username=f"teacher.{name.lower()}")
+        teacher = UserFactory(username=f"{name.lower()}.teacher")
         teacher.groups.add(class_page.teachers_group)
         ns.teachers[name] = teacher
         pupil = PupilFactory(school=school, first_name=f"{name}kid", last_name="Smith")
         enrol(pupil, class_page)
         give_consent(pupil)
         ns.pupils[name] = pupil
-        carer = UserFactory(username=f"carer.{name.lower()}")
+        carer = UserFactory(username=f"{name.lower()}.carer")
         CarerLinkFactory(carer=carer, pupil=pupil)
         ns.carers[name] = carer
         image = ClassImageFactory(
@@ -72,14 +78,41 @@ def _school_world(title, hostname, class_names, default_site=False):
     return ns
 
 
-@pytest.fixture
-def world(db):
+def _build_world():
     # Wagtail's placeholder home page and default site make way for the schools' sites.
     Site.objects.all().delete()
     Page.objects.filter(depth=2).delete()
     a = _school_world("Alder Primary", "testserver", ["Oak", "Willow"], default_site=True)
     b = _school_world("Birch Primary", "other.test", ["Rowan"])
     return SimpleNamespace(a=a, b=b)
+
+
+def _reloaded(value):
+    """A copy of the namespace with every model instance fetched again from the DB."""
+    if isinstance(value, models.Model):
+        return type(value)._default_manager.get(pk=value.pk)
+    if isinstance(value, dict):
+        return {key: _reloaded(item) for key, item in value.items()}
+    if isinstance(value, SimpleNamespace):
+        return SimpleNamespace(**{key: _reloaded(item) for key, item in vars(value).items()})
+    return value
+
+
+@pytest.fixture(scope="session")
+def _session_world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield _build_world()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(_session_world, db):
+    return _reloaded(_session_world)
 
 
 @pytest.fixture

@@ -48,6 +48,26 @@ def page_title(object_id):
     return Page.objects.get(pk=int(object_id)).title
 
 
+@pytest.fixture
+def fresh_install(db):
+    """An install as migrations leave it: the schools shared by other tests are removed
+    inside this test's transaction (and come back when it rolls back)."""
+    from django.contrib.auth.models import Group
+    from wagtail.models import Collection, Task, Workflow
+
+    Site.objects.all().delete()
+    Page.objects.filter(depth=2).delete()
+    get_user_model().objects.all().delete()
+    Group.objects.exclude(name__in=["Moderators", "Editors"]).delete()
+    Collection.objects.filter(depth__gt=1).delete()
+    Workflow.objects.exclude(name="Moderators approval").delete()
+    Task.objects.exclude(name="Moderators approval").delete()
+    home = Page.get_first_root_node().add_child(
+        instance=Page(title="Welcome to your new Wagtail site!", slug="home")
+    )
+    Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+
+
 def snapshot():
     """Everything seed_demo makes, by natural keys (ids and timestamps left out where a
     rerun may legitimately differ; a rerun must create nothing, so counts are kept)."""
@@ -128,7 +148,7 @@ def snapshot():
     }
 
 
-def test_seed_demo_twice_gives_the_same_data(db):
+def test_seed_demo_twice_gives_the_same_data(fresh_install):
     seed()
     first = snapshot()
 
@@ -151,7 +171,7 @@ def test_seed_demo_twice_gives_the_same_data(db):
         assert second[key] == first[key], key
 
 
-def test_seed_demo_keeps_the_default_site_on_the_school(db):
+def test_seed_demo_keeps_the_default_site_on_the_school(fresh_install):
     seed()
     site = Site.objects.get(is_default_site=True)
     assert site.root_page.specific_class is SchoolPage
@@ -165,7 +185,7 @@ def sign_in(identifier, password=PASSWORD):
     return browser, response
 
 
-def test_every_demo_account_signs_in_by_username_and_email(db):
+def test_every_demo_account_signs_in_by_username_and_email(fresh_install):
     seed()
     failures = []
     for username in DEMO_ACCOUNTS:
@@ -181,7 +201,7 @@ def test_every_demo_account_signs_in_by_username_and_email(db):
     assert failures == []
 
 
-def test_wrong_password_is_refused(db):
+def test_wrong_password_is_refused(fresh_install):
     seed()
     for identifier in ("carer.oak", "carer.oak@demo.invalid", "nobody"):
         browser, response = sign_in(identifier, "not-the-password")
@@ -190,13 +210,13 @@ def test_wrong_password_is_refused(db):
         assert browser.get("/my-classes/").status_code == 302
 
 
-def test_password_option_sets_every_account(db):
+def test_password_option_sets_every_account(fresh_install):
     seed(password="another-long-password")
     assert sign_in("teacher.oak", "another-long-password")[1].status_code == 302
     assert sign_in("teacher.oak")[1].status_code == 200
 
 
-def test_carer_oak_sees_oak_and_not_willow(db):
+def test_carer_oak_sees_oak_and_not_willow(fresh_install):
     seed()
     browser, response = sign_in("carer.oak")
     assert response.status_code == 302
@@ -217,7 +237,7 @@ def test_carer_oak_sees_oak_and_not_willow(db):
     assert browser.get(willow_post.url).status_code == 404
 
 
-def test_exactly_one_post_is_pending_moderation(db):
+def test_exactly_one_post_is_pending_moderation(fresh_install):
     seed()
     pending = WorkflowState.objects.filter(status=WorkflowState.STATUS_IN_PROGRESS)
     assert pending.count() == 1
@@ -228,7 +248,7 @@ def test_exactly_one_post_is_pending_moderation(db):
     assert StoryPostPage.objects.filter(live=False).count() == 1
 
 
-def test_demo_has_an_oak_pupil_without_photo_consent(db):
+def test_demo_has_an_oak_pupil_without_photo_consent(fresh_install):
     seed()
     charlie = Pupil.objects.get(first_name="Charlie")
     assert Enrolment.objects.filter(pupil=charlie, class_page__class_name="Oak").exists()
