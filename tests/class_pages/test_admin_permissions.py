@@ -15,43 +15,15 @@ from wagtail.models import (
     WorkflowState,
 )
 from wagtail.permission_policies.pages import PagePermissionPolicy
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from class_pages.factories import UserFactory
 from class_pages.models import ClassIndexPage, SchoolPage, StoryPostPage
+from tests.helpers import add_url, edit_url, post_form
 
 ADMIN_HOME = "/admin/"
 
 
 # --- helpers -----------------------------------------------------------------------
-
-
-def post_form(title, slug, image, action=None, body="We learned about seeds today."):
-    """The Wagtail 8 page form of a StoryPostPage as the admin would POST it."""
-    data = nested_form_data(
-        {
-            "title": title,
-            "slug": slug,
-            "kind": StoryPostPage.Kind.LEARNING,
-            "event_date": "",
-            "body": body,
-            "media": streamfield(
-                [("photo", {"image": image.pk, "alt_text": "Seedlings", "caption": ""})]
-            ),
-            "comments": inline_formset([]),
-        }
-    )
-    if action:
-        data[action] = action
-    return data
-
-
-def add_url(parent):
-    return f"/admin/pages/add/class_pages/storypostpage/{parent.pk}/"
-
-
-def edit_url(page):
-    return f"/admin/pages/{page.pk}/edit/"
 
 
 def approve_url(page, task_state):

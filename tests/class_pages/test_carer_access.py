@@ -4,11 +4,9 @@ the whole-school story) for carers, staff, anonymous visitors and accounts whose
 has ended. Everything goes through the real URLs with Django's test client."""
 
 import datetime
-import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.core.cache import caches
 from django.utils import timezone
 
 from class_pages.factories import (
@@ -23,28 +21,14 @@ from class_pages.models import (
     Enrolment,
     SchoolStoryIndexPage,
 )
+from tests.helpers import RENDITION_SRC, assert_private
 
 FEED_RENDITION = "fill-800x600"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 CLASS_TITLES = {"Oak": "Oak, 2026-27", "Willow": "Willow, 2026-27", "Rowan": "Rowan, 2026-27"}
-RENDITION_SRC = re.compile(r'src="(/files/images/[^"]+)"')
 
 
 # --- helpers ------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    """Wagtail caches renditions by image id; ids come round again after each test's
-    rollback, so a cached rendition of an earlier test's image must not be handed out."""
-    for cache in caches.all():
-        cache.clear()
-
-
-def assert_private(response):
-    cache_control = response.get("Cache-Control", "")
-    assert "private" in cache_control, f"not private: {cache_control!r}"
-    assert "no-store" in cache_control, f"not no-store: {cache_control!r}"
 
 
 def assert_sign_in_redirect(response, path):

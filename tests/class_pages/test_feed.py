@@ -11,17 +11,9 @@ from django.test.utils import CaptureQueriesContext
 
 from class_pages.factories import ClassImageFactory, StoryPostPageFactory, photo_block
 from class_pages.models import StoryPostPage
+from tests.helpers import RENDITION_SRC, assert_private
 
 FEED_RENDITION = "fill-800x600"
-RENDITION_SRC = re.compile(r'src="(/files/images/[^"]+)"')
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    """Wagtail caches renditions by image id; ids come round again after each test's
-    rollback, so a cached rendition of an earlier test's image must not be handed out."""
-    for cache in caches.all():
-        cache.clear()
 
 
 @pytest.fixture
@@ -48,11 +40,6 @@ def oak_photo(world, title="Oak class photo"):
 def titles_in(response):
     """Post titles in the order the feed shows them."""
     return re.findall(r'<h2><a href="[^"]*">([^<]+)</a></h2>', response.content.decode())
-
-
-def assert_private(response):
-    cache_control = response.get("Cache-Control", "")
-    assert "private" in cache_control and "no-store" in cache_control, cache_control
 
 
 # --- what the feed shows ------------------------------------------------------------

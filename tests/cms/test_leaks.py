@@ -7,10 +7,10 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.cache import caches
 from wagtail.images.utils import generate_signature
 
 from class_pages.models import ClassIndexPage
+from tests.helpers import assert_private
 
 FEED_RENDITION = "fill-800x600"
 # Every name that would tell a visitor which classes exist or what happens in them.
@@ -20,19 +20,6 @@ CLASS_WORDS = {
     "Rowan": [b"Rowan, 2026-27", b"Rowan news", b"Rowan photo", b"rowan-2026-27"],
 }
 CSRF_VALUE = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    """Wagtail caches renditions by image id; ids come round again after each test's
-    rollback, so a cached rendition of an earlier test's image must not be handed out."""
-    for cache in caches.all():
-        cache.clear()
-
-
-def assert_private(response):
-    cache_control = response.get("Cache-Control", "")
-    assert "private" in cache_control and "no-store" in cache_control, cache_control
 
 
 def assert_names_no_class(response, *class_names):

@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from class_pages.factories import DEFAULT_PASSWORD, UserFactory
+from tests.helpers import assert_private
 
 INVALID_LOGIN = b"That username or e-mail and password do not match an active account."
 OAK = b"Oak, 2026-27"
@@ -22,11 +23,6 @@ def sign_in(client, username, password=DEFAULT_PASSWORD, **data):
 
 def signed_in_user_id(client):
     return client.session.get("_auth_user_id")
-
-
-def assert_private(response):
-    cache_control = response.get("Cache-Control", "")
-    assert "private" in cache_control and "no-store" in cache_control, cache_control
 
 
 @pytest.mark.parametrize(

@@ -4,17 +4,12 @@ e-mail and at the top of the editor), the teacher fixes it, a leader of the scho
 approves and the post goes live for the carers of the class only. Also: forged workflow
 actions, consent withdrawn while a post waits, bad input, and the leaders' dashboard."""
 
-import re
-
-import pytest
 from django.contrib import messages as messages_api
 from django.contrib.messages import get_messages
 from django.core import mail
-from django.core.cache import caches
 from django.test import Client
 from django.utils.html import escape
 from wagtail.models import PageLogEntry, TaskState, WorkflowState
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from class_pages.factories import (
     ClassImageFactory,
@@ -24,6 +19,7 @@ from class_pages.factories import (
     give_consent,
 )
 from class_pages.models import Medium, StoryPostPage
+from tests.helpers import RENDITION_SRC, action_url, add_url, edit_url, post_form
 from workflows.finish import publish_approved_revision
 from workflows.models import (
     AppropriatenessCheckTask,
@@ -33,62 +29,10 @@ from workflows.models import (
 )
 
 ADMIN_HOME = "/admin/"
-RENDITION_SRC = re.compile(r'src="(/files/images/[^"]+)"')
 CLEAN_BODY = "We planted seeds and watched them sprout."
 
 
 # --- helpers ------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    """Wagtail caches renditions by image id; ids come round again after each test's
-    rollback, so a cached rendition of an earlier test's image must not be handed out."""
-    for cache in caches.all():
-        cache.clear()
-
-
-def post_form(title, slug, images=(), action=None, body=CLEAN_BODY):
-    """The Wagtail 8 page form of a StoryPostPage as the admin would POST it. `images`
-    holds images or bare image ids (for an image that no longer exists)."""
-    data = nested_form_data(
-        {
-            "title": title,
-            "slug": slug,
-            "kind": StoryPostPage.Kind.LEARNING,
-            "event_date": "",
-            "body": body,
-            "media": streamfield(
-                [
-                    (
-                        "photo",
-                        {
-                            "image": getattr(image, "pk", image),
-                            "alt_text": "Seedlings in pots",
-                            "caption": "",
-                        },
-                    )
-                    for image in images
-                ]
-            ),
-            "comments": inline_formset([]),
-        }
-    )
-    if action:
-        data[action] = action
-    return data
-
-
-def add_url(parent):
-    return f"/admin/pages/add/class_pages/storypostpage/{parent.pk}/"
-
-
-def edit_url(page):
-    return f"/admin/pages/{page.pk}/edit/"
-
-
-def action_url(page, action, task_state):
-    return f"/admin/pages/workflow/action/{page.pk}/{action}/{task_state.pk}/"
 
 
 def browser(user=None):
