@@ -68,15 +68,13 @@ class CheckTaskState(TaskState):
 
 class AutomaticCheckTask(Task):
     """A task that runs by itself the moment it starts, on the revision under review
-    (never the live page), and approves or requests changes. Nobody acts on it by hand."""
+    (never the live page), and approves or requests changes. Nobody acts on it by hand.
+    Each concrete task defines `run_checks(post, guard)` returning Findings."""
 
     task_state_class = CheckTaskState
 
     class Meta:
         abstract = True
-
-    def run_checks(self, post, guard):
-        raise NotImplementedError  # each concrete task names its checks
 
     def start(self, workflow_state, user=None):
         task_state = super().start(workflow_state, user=user)
