@@ -3,18 +3,34 @@ register forms (every choice limited to the schools the user keeps the register 
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.images.fields import WagtailImageField
 from wagtail.images.forms import BaseImageForm
 
 from .access import register_schools, taggable_pupils
 from .models import ClassPage, Pupil
+from .uploads import clean_image_upload
+
+
+class SafeImageField(WagtailImageField):
+    """Wagtail's image field, but a new upload is judged by content first and only its
+    clean copy goes on (Wagtail's own checks would crash on some damaged files)."""
+
+    def to_python(self, data):
+        if isinstance(data, UploadedFile):
+            data = clean_image_upload(data)
+        return super().to_python(data)
 
 
 class ClassImageForm(BaseImageForm):
     def __init__(self, *args, **kwargs):
         user = kwargs.get("user")
         super().__init__(*args, **kwargs)
+        if isinstance(self.fields.get("file"), WagtailImageField):
+            # Same field, stricter parsing: keeps every option Wagtail gave it.
+            self.fields["file"].__class__ = SafeImageField
         if "pupils" in self.fields:
             allowed = taggable_pupils(user)
             if self.instance.pk:
