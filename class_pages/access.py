@@ -18,6 +18,7 @@ from .models import (
     ClassPageUserObjectPermission,
     Enrolment,
     LiveImageUse,
+    LiveMediaUse,
     SchoolPage,
     SchoolStoryIndexPage,
 )
@@ -186,8 +187,16 @@ def can_view_page(user, guard):
 
 def can_view_image_as_carer(user, image):
     """A carer may fetch an image only if a live post on a page they may see shows it."""
-    uses = LiveImageUse.objects.filter(image=image, post__live=True).select_related("post")
-    for use in uses:
+    return _shown_to(user, LiveImageUse.objects.filter(image=image))
+
+
+def can_view_media_as_carer(user, media):
+    """The same rule for a video or audio recording."""
+    return _shown_to(user, LiveMediaUse.objects.filter(media=media))
+
+
+def _shown_to(user, uses):
+    for use in uses.filter(post__live=True).select_related("post"):
         guard = guarding_page(use.post)
         if guard is not None and guard.live and can_view_page(user, guard):
             return True

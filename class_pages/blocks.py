@@ -1,8 +1,9 @@
-"""StreamField blocks of a story post: photos and galleries. The pupils who appear in a
-photo are tagged on the image itself (ClassImage.pupils), so every use of the image
-carries them."""
+"""StreamField blocks of a story post: photos, galleries, video and audio. The pupils who
+appear in a medium are tagged on the medium itself (ClassImage.pupils, ClassMedia.pupils),
+so every use of it carries them."""
 
 from wagtail import blocks
+from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
 
 
@@ -28,9 +29,37 @@ class GalleryBlock(blocks.StructBlock):
         template = "blocks/gallery_block.html"
 
 
+class RecordingBlock(blocks.StructBlock):
+    recording = DocumentChooserBlock(help_text="A video or audio file from the class library.")
+    description = blocks.CharBlock(
+        max_length=250,
+        help_text="What happens in it, for carers who cannot watch or listen. No surnames.",
+    )
+    caption = blocks.CharBlock(required=False, max_length=250)
+
+    class Meta:
+        icon = "media"
+        template = "blocks/recording_block.html"
+
+
 class StoryMediaBlock(blocks.StreamBlock):
     photo = PhotoBlock()
     gallery = GalleryBlock()
+    video = RecordingBlock(icon="media", label="Video")
+    audio = RecordingBlock(icon="media", label="Audio")
+
+
+def recordings_in_raw_stream(raw_blocks):
+    """Yield (kind, media_id, description, caption) for every video/audio block."""
+    for block in raw_blocks or ():
+        value = block.get("value") or {}
+        if block.get("type") in ("video", "audio") and isinstance(value.get("recording"), int):
+            yield (
+                block["type"],
+                value["recording"],
+                value.get("description") or "",
+                value.get("caption") or "",
+            )
 
 
 def photos_in_raw_stream(raw_blocks):

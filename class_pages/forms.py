@@ -1,17 +1,19 @@
-"""Admin forms: the image form (pupil tagging limited to the user's own pupils) and the
-register forms (every choice limited to the schools the user keeps the register of)."""
+"""Admin forms: the image and video/audio forms (uploads judged by content, pupil tagging
+limited to the user's own pupils) and the register forms (every choice limited to the
+schools the user keeps the register of)."""
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.documents.forms import BaseDocumentForm
 from wagtail.images.fields import WagtailImageField
 from wagtail.images.forms import BaseImageForm
 
 from .access import register_schools, taggable_pupils
 from .models import ClassPage, Pupil
-from .uploads import clean_image_upload
+from .uploads import clean_image_upload, clean_recording_upload
 
 
 class SafeImageField(WagtailImageField):
@@ -24,18 +26,16 @@ class SafeImageField(WagtailImageField):
         return super().to_python(data)
 
 
-class ClassImageForm(BaseImageForm):
-    def __init__(self, *args, **kwargs):
-        user = kwargs.get("user")
-        super().__init__(*args, **kwargs)
-        if isinstance(self.fields.get("file"), WagtailImageField):
-            # Same field, stricter parsing: keeps every option Wagtail gave it.
-            self.fields["file"].__class__ = SafeImageField
+class PupilTaggingMixin:
+    """Tagging pupils on a medium: only the user's own pupils are offered (plus those
+    already tagged), and tags exclude the "no pupil is identifiable" statement."""
+
+    def limit_pupils(self, user):
         if "pupils" in self.fields:
             allowed = taggable_pupils(user)
             if self.instance.pk:
                 allowed = Pupil.objects.filter(
-                    Q(pk__in=allowed.values("pk")) | Q(images=self.instance)
+                    Q(pk__in=allowed.values("pk")) | Q(pk__in=self.instance.pupils.values("pk"))
                 ).distinct()
             self.fields["pupils"].queryset = allowed
             self.fields["pupils"].widget = forms.CheckboxSelectMultiple()
@@ -50,6 +50,31 @@ class ClassImageForm(BaseImageForm):
                 "or remove the tags.",
             )
         return cleaned
+
+
+class ClassImageForm(PupilTaggingMixin, BaseImageForm):
+    def __init__(self, *args, **kwargs):
+        user = kwargs.get("user")
+        super().__init__(*args, **kwargs)
+        if isinstance(self.fields.get("file"), WagtailImageField):
+            # Same field, stricter parsing: keeps every option Wagtail gave it.
+            self.fields["file"].__class__ = SafeImageField
+        self.limit_pupils(user)
+
+
+class ClassMediaForm(PupilTaggingMixin, BaseDocumentForm):
+    """Video and audio: the type is read from the content, the size limited by kind."""
+
+    def __init__(self, *args, **kwargs):
+        user = kwargs.get("user")
+        super().__init__(*args, **kwargs)
+        self.limit_pupils(user)
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if isinstance(upload, UploadedFile):
+            self.instance.kind, upload = clean_recording_upload(upload)
+        return upload
 
 
 class RegisterForm(WagtailAdminModelForm):

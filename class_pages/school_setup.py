@@ -14,6 +14,7 @@ from wagtail.models import (
 
 PAGE_EDITING = ("add_page", "change_page")
 IMAGE_EDITING = ("add_image", "change_image", "choose_image")
+RECORDING_EDITING = ("add_document", "change_document", "choose_document")
 REGISTER_MODELS = ("pupil", "enrolment", "carerlink", "consentrecord")
 
 
@@ -38,11 +39,13 @@ def _grant_pages(group, page, codenames):
 
 
 def _grant_collection(group, collection, codenames):
+    """Collection rights over images and over video/audio (Wagtail documents)."""
     for codename in codenames:
+        app_label = "wagtaildocs" if codename.endswith("_document") else "wagtailimages"
         GroupCollectionPermission.objects.get_or_create(
             group=group,
             collection=collection,
-            permission=_permission("wagtailimages", codename),
+            permission=_permission(app_label, codename),
         )
 
 
@@ -71,7 +74,11 @@ def setup_school(school):
             **{field: getattr(school, field) for field in changed}
         )
     _grant_pages(school.leaders_group, school, PAGE_EDITING)
-    _grant_collection(school.leaders_group, school.collection, (*IMAGE_EDITING, "delete_image"))
+    _grant_collection(
+        school.leaders_group,
+        school.collection,
+        (*IMAGE_EDITING, "delete_image", *RECORDING_EDITING, "delete_document"),
+    )
     _grant_models(school.leaders_group, ("view",))
     _grant_models(school.office_group, ("view", "add", "change", "delete"))
     return school
@@ -100,5 +107,5 @@ def setup_class(class_page, school):
     teachers = class_page.teachers_group
     teachers.permissions.add(_permission("wagtailadmin", "access_admin"))
     _grant_pages(teachers, class_page, PAGE_EDITING)
-    _grant_collection(teachers, class_page.collection, IMAGE_EDITING)
+    _grant_collection(teachers, class_page.collection, (*IMAGE_EDITING, *RECORDING_EDITING))
     return class_page

@@ -3,6 +3,7 @@ school/class wiring, and the record of images used by live posts."""
 
 from django.contrib.auth import get_user_model
 from django.db.models.signals import post_delete, post_save, pre_delete
+from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.signals import page_published, page_unpublished
 
@@ -15,6 +16,7 @@ from .models import (
     ConsentRecord,
     Enrolment,
     LiveImageUse,
+    LiveMediaUse,
     Pupil,
     SchoolPage,
     SchoolStoryIndexPage,
@@ -109,15 +111,22 @@ def image_saved(sender, instance, raw=False, **kwargs):
 
 
 def post_published(sender, instance, **kwargs):
-    """Record exactly the images the live version of the post shows."""
+    """Record exactly the images and recordings the live version of the post shows."""
     LiveImageUse.objects.filter(post=instance).delete()
-    image_ids = instance.image_ids()
-    existing = get_image_model().objects.filter(pk__in=image_ids).values_list("pk", flat=True)
-    LiveImageUse.objects.bulk_create([LiveImageUse(post=instance, image_id=pk) for pk in existing])
+    LiveMediaUse.objects.filter(post=instance).delete()
+    images = get_image_model().objects.filter(pk__in=instance.image_ids())
+    LiveImageUse.objects.bulk_create(
+        [LiveImageUse(post=instance, image_id=pk) for pk in images.values_list("pk", flat=True)]
+    )
+    recordings = get_document_model().objects.filter(pk__in=instance.media_ids())
+    LiveMediaUse.objects.bulk_create(
+        [LiveMediaUse(post=instance, media_id=pk) for pk in recordings.values_list("pk", flat=True)]
+    )
 
 
 def post_unpublished(sender, instance, **kwargs):
     LiveImageUse.objects.filter(post=instance).delete()
+    LiveMediaUse.objects.filter(post=instance).delete()
 
 
 def register():

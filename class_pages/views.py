@@ -1,21 +1,21 @@
 """Carer-facing views outside the page tree: "My classes" and the authorising file view
-through which every stored image (original or rendition) is fetched."""
+through which every stored file (image original, rendition, video, audio) is fetched."""
 
-import mimetypes
 import posixpath
 import re
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_safe
+from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.permissions import policy_registry
 
-from .access import can_view_image_as_carer, visible_classes
+from .access import can_view_image_as_carer, can_view_media_as_carer, visible_classes
 from .models import ClassRendition, SchoolPage
 
 # What our storage ever writes: folder/random-hex.ext. Anything else (NUL bytes,
@@ -44,47 +44,119 @@ def my_classes(request):
     )
 
 
-def _is_staff_for_image(user, image):
-    policy = policy_registry.get_by_type(get_image_model())
-    return policy.user_has_any_permission_for_instance(user, ["change", "choose"], image)
+def _is_staff_for(user, obj, model):
+    policy = policy_registry.get_by_type(model)
+    return policy.user_has_any_permission_for_instance(user, ["change", "choose"], obj)
+
+
+def _file_allowed(user, name):
+    """Who may fetch a stored file, by the kind of file its name says it is.
+
+    Originals: staff with a collection permission on the image. Renditions and recordings:
+    those staff, and carers who may see a live post that uses them. Unknown: nobody."""
+    folder = name.split("/", 1)[0]
+    if folder == "images":
+        rendition = ClassRendition.objects.select_related("image").filter(file=name).first()
+        return rendition is not None and (
+            _is_staff_for(user, rendition.image, get_image_model())
+            or can_view_image_as_carer(user, rendition.image)
+        )
+    if folder == "original_images":
+        image = get_image_model().objects.filter(file=name).first()
+        return image is not None and _is_staff_for(user, image, get_image_model())
+    if folder == "media":
+        media = get_document_model().objects.filter(file=name).first()
+        return media is not None and (
+            _is_staff_for(user, media, get_document_model()) or can_view_media_as_carer(user, media)
+        )
+    return False
 
 
 @require_safe
 def serve_file(request, name):
-    """Answer /files/<name> only to someone who may see that file.
-
-    Originals: staff with a collection permission on the image. Renditions: those staff,
-    and carers who may see a live post that uses the image. Anyone else signed in gets
-    404 (never a hint that the file exists); anonymous visitors are sent to sign in."""
+    """Answer /files/<name> only to someone who may see that file. Anyone else signed in
+    gets 404 (never a hint that the file exists); anonymous visitors are sent to sign in.
+    Byte ranges are honoured so phones can play video and audio."""
     if not request.user.is_authenticated:
         return private_response(redirect_to_login(request.get_full_path()))
     name = posixpath.normpath(name)
     if not STORED_NAME.fullmatch(name) or ".." in name:
         raise Http404
-    rendition = ClassRendition.objects.select_related("image").filter(file=name).first()
-    image = rendition.image if rendition else get_image_model().objects.filter(file=name).first()
-    if image is None:
+    if not _file_allowed(request.user, name):
         raise Http404
-    allowed = _is_staff_for_image(request.user, image) or (
-        rendition is not None and can_view_image_as_carer(request.user, image)
-    )
-    if not allowed:
-        raise Http404
-    return private_response(_file_response(name))
+    return private_response(_file_response(name, request.headers.get("Range")))
 
 
-def _file_response(name):
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    filename = posixpath.basename(name)
+CONTENT_TYPES = {
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "avif": "image/avif",
+    "mp4": "video/mp4",
+    "m4v": "video/mp4",
+    "mov": "video/quicktime",
+    "webm": "video/webm",
+    "mp3": "audio/mpeg",
+    "m4a": "audio/mp4",
+    "ogg": "audio/ogg",
+    "oga": "audio/ogg",
+    "wav": "audio/wav",
+}
+RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+CHUNK = 64 * 1024
+
+
+def _file_response(name, range_header=None):
+    extension = name.rsplit(".", 1)[-1].lower()
+    content_type = CONTENT_TYPES.get(extension, "application/octet-stream")
     if settings.MEDIA_ACCEL_REDIRECT:
+        # nginx serves the bytes (and ranges) from its internal location.
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_REDIRECT.rstrip("/") + "/" + name
     else:
         try:
             handle = default_storage.open(name, "rb")
+            size = default_storage.size(name)
         except FileNotFoundError as missing:
             raise Http404 from missing
-        response = FileResponse(handle, content_type=content_type)
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+        response = _ranged(handle, size, content_type, range_header)
+    response["Content-Disposition"] = f'inline; filename="{posixpath.basename(name)}"'
     response["X-Content-Type-Options"] = "nosniff"
+    response["Accept-Ranges"] = "bytes"
     return response
+
+
+def _ranged(handle, size, content_type, range_header):
+    """The whole file, or the single byte range asked for (206), or 416."""
+    match = RANGE.fullmatch((range_header or "").strip())
+    if not match or match.groups() == ("", ""):
+        return FileResponse(handle, content_type=content_type)
+    first, last = match.groups()
+    if first == "":  # the last N bytes
+        start, end = max(size - int(last), 0), size - 1
+    else:
+        start, end = int(first), min(int(last), size - 1) if last else size - 1
+    if start >= size or start > end:
+        handle.close()
+        response = HttpResponse(status=416, content_type=content_type)
+        response["Content-Range"] = f"bytes */{size}"
+        return response
+    response = StreamingHttpResponse(
+        _read_range(handle, start, end - start + 1), status=206, content_type=content_type
+    )
+    response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    response["Content-Length"] = str(end - start + 1)
+    return response
+
+
+def _read_range(handle, start, length):
+    with handle:
+        handle.seek(start)
+        while length > 0:
+            chunk = handle.read(min(CHUNK, length))
+            if not chunk:
+                return
+            length -= len(chunk)
+            yield chunk

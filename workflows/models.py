@@ -159,10 +159,14 @@ class AppropriatenessCheckTask(AutomaticCheckTask):
         texts = [("Title", post.title), ("Body", body)]
         for _, alt_text, caption in photos:
             texts += [("Photo description", alt_text), ("Caption", caption)]
+        if hasattr(post, "recording_entries"):
+            for _, _, description, caption in post.recording_entries():
+                texts += [("Recording description", description), ("Caption", caption)]
         findings = check_appropriateness(
             texts, rules_for_school(school), Pupil.objects.filter(school=school)
         )
-        if hasattr(post, "photo_entries") and not body.strip() and not photos:
+        recordings = post.recording_entries() if hasattr(post, "recording_entries") else []
+        if hasattr(post, "photo_entries") and not body.strip() and not photos and not recordings:
             findings.append(Finding("empty-post", "The post has no text and no photos."))
         return findings
 

@@ -1,16 +1,22 @@
 """Reactions to class_pages' signals: a new school or index gets the school's workflow;
 withdrawn consent takes down every live post that shows the pupil in that medium."""
 
+from django.db.models import Q
 from wagtail.log_actions import log
 
-from class_pages.models import LiveImageUse, Medium, StoryPostPage
+from class_pages.models import LiveImageUse, LiveMediaUse, Medium, StoryPostPage
 from class_pages.signals import consent_withdrawn, school_structure_changed
 
 from .mail import send_consent_takedown
 from .school_workflow import ensure_school_workflow
 
 # Which stored media a withdrawn consent covers. Withdrawing participation covers all.
-MEDIA_KINDS = {Medium.PHOTO: ("photo",), Medium.PARTICIPATION: ("photo",)}
+MEDIA_KINDS = {
+    Medium.PHOTO: ("photo",),
+    Medium.VIDEO: ("video",),
+    Medium.AUDIO: ("audio",),
+    Medium.PARTICIPATION: ("photo", "video", "audio"),
+}
 
 
 def school_changed(sender, school, **kwargs):
@@ -19,10 +25,16 @@ def school_changed(sender, school, **kwargs):
 
 def posts_showing(pupil, medium):
     """Live posts whose live version shows the pupil in the given medium."""
-    if "photo" not in MEDIA_KINDS.get(medium, ()):
-        return StoryPostPage.objects.none()
-    uses = LiveImageUse.objects.filter(image__pupils=pupil, post__live=True)
-    return StoryPostPage.objects.filter(pk__in=uses.values("post")).order_by("pk")
+    kinds = MEDIA_KINDS.get(medium, ())
+    shown = Q(pk__in=[])
+    if "photo" in kinds:
+        images = LiveImageUse.objects.filter(image__pupils=pupil, post__live=True)
+        shown |= Q(pk__in=images.values("post"))
+    recordings = LiveMediaUse.objects.filter(
+        media__pupils=pupil, media__kind__in=kinds, post__live=True
+    )
+    shown |= Q(pk__in=recordings.values("post"))
+    return StoryPostPage.objects.filter(shown).order_by("pk")
 
 
 def take_down_posts(sender, pupil, medium, record=None, **kwargs):

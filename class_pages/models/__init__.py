@@ -1,7 +1,7 @@
 """Models of class_pages, one module per concern, re-exported here."""
 
 from .consent import ConsentRecord, Medium, consent_map, current_consent
-from .media import ClassImage, ClassRendition, LiveImageUse
+from .media import ClassImage, ClassMedia, ClassRendition, LiveImageUse, LiveMediaUse
 from .pages import (
     ClassIndexPage,
     ClassPage,
@@ -22,6 +22,7 @@ __all__ = [
     "CarerLink",
     "ClassImage",
     "ClassIndexPage",
+    "ClassMedia",
     "ClassPage",
     "ClassPageGroupObjectPermission",
     "ClassPageUserObjectPermission",
@@ -30,6 +31,7 @@ __all__ = [
     "Enrolment",
     "InformationPage",
     "LiveImageUse",
+    "LiveMediaUse",
     "Medium",
     "Pupil",
     "SchoolPage",

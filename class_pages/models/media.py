@@ -1,11 +1,12 @@
-"""Private media: the image model with the pupils who appear in each image, renditions
-with random file names, and the record of which images live posts use (what a carer may
-fetch)."""
+"""Private media: the image model and the video/audio model (a Wagtail document model)
+with the pupils who appear in each item, renditions with random file names, and the
+record of which media live posts use (what a carer may fetch)."""
 
 import os
 import uuid
 
 from django.db import models
+from wagtail.documents.models import AbstractDocument, Document
 from wagtail.images.models import AbstractImage, AbstractRendition, Image
 
 
@@ -74,3 +75,53 @@ class LiveImageUse(models.Model):
 
     def __str__(self):
         return f"{self.image} in {self.post}"
+
+
+def media_upload_to(instance, filename):
+    return random_name("media", filename)
+
+
+class ClassMedia(AbstractDocument):
+    """A video or audio recording (Wagtail's document model, so it has collections,
+    choosers and multiple upload). Its kind is read from the file's content."""
+
+    class Kind(models.TextChoices):
+        VIDEO = "video", "Video"
+        AUDIO = "audio", "Audio"
+
+    file = models.FileField(upload_to=media_upload_to, verbose_name="file")
+    kind = models.CharField(max_length=5, choices=Kind.choices, editable=False, default="video")
+    pupils = models.ManyToManyField(
+        "class_pages.Pupil",
+        blank=True,
+        related_name="media",
+        help_text="Every pupil who can be seen, heard or identified in this recording.",
+    )
+    no_identifiable_pupil = models.BooleanField(
+        default=False,
+        verbose_name="No pupil is identifiable in this recording",
+        help_text="Tick only if nobody in it can be recognised, by face or by voice.",
+    )
+
+    admin_form_fields = (*Document.admin_form_fields, "pupils", "no_identifiable_pupil")
+
+    class Meta:
+        verbose_name = "video or audio"
+        verbose_name_plural = "video and audio"
+
+
+class LiveMediaUse(models.Model):
+    """A recording played by the live version of a story post (as LiveImageUse)."""
+
+    post = models.ForeignKey(
+        "class_pages.StoryPostPage", on_delete=models.CASCADE, related_name="live_media_uses"
+    )
+    media = models.ForeignKey(ClassMedia, on_delete=models.CASCADE, related_name="live_uses")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "media"], name="unique_live_media_use")
+        ]
+
+    def __str__(self):
+        return f"{self.media} in {self.post}"

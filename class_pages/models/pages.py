@@ -10,7 +10,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Collection, Page
 from wagtail.search import index
 
-from ..blocks import StoryMediaBlock, photos_in_raw_stream
+from ..blocks import StoryMediaBlock, photos_in_raw_stream, recordings_in_raw_stream
 
 
 class StaffWiringMixin:
@@ -212,3 +212,10 @@ class StoryPostPage(Page):
 
     def image_ids(self):
         return {image_id for image_id, _, _ in self.photo_entries()}
+
+    def recording_entries(self):
+        """(kind, media_id, description, caption) for every video/audio item."""
+        return list(recordings_in_raw_stream(self.media.raw_data))
+
+    def media_ids(self):
+        return {media_id for _, media_id, _, _ in self.recording_entries()}

@@ -150,3 +150,11 @@ WAGTAIL_FINISH_WORKFLOW_ACTION = "workflows.finish.publish_approved_revision"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_COMMENTS_ENABLED = True
 WAGTAILIMAGES_IMAGE_FORM_BASE = "class_pages.forms.ClassImageForm"
+# Video and audio recordings are Wagtail documents of our own model, linked directly by
+# their storage URL (/files/media/..., the authorising view); no document serve view.
+WAGTAILDOCS_DOCUMENT_MODEL = "class_pages.ClassMedia"
+WAGTAILDOCS_SERVE_METHOD = "direct"
+WAGTAILDOCS_EXTENSIONS = ["mp4", "m4v", "mov", "webm", "mp3", "m4a", "aac", "ogg", "oga", "wav"]
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "class_pages.forms.ClassMediaForm"
+CLASSPAGES_MAX_VIDEO_BYTES = 300 * 1024 * 1024
+CLASSPAGES_MAX_AUDIO_BYTES = 50 * 1024 * 1024

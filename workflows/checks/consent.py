@@ -2,6 +2,7 @@
 with nobody tagged carry the uploader's "no pupil is identifiable" statement (which the
 face detector questions)."""
 
+from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 
 from class_pages.faces import remember_face_count
@@ -9,68 +10,93 @@ from class_pages.models import ClassPage, Enrolment, Medium, consent_map
 
 from . import Finding
 
+LABELS = {"photo": "Photo", "video": "Video", "audio": "Recording"}
+MEDIUM_OF = {"photo": Medium.PHOTO, "video": Medium.VIDEO, "audio": Medium.AUDIO}
+NO_CONSENT = {
+    "photo": "must not appear in photos",
+    "video": "must not appear in videos",
+    "audio": "must not be heard in recordings",
+}
+
 
 def check_consent(post, guard, detect_faces=True):
     """`post`: the StoryPostPage version under review; `guard`: its ClassPage (or the
     SchoolStoryIndexPage for whole-school posts). Returns a list of Findings."""
     if not hasattr(post, "photo_entries"):
         return []  # a page without media (e.g. a class page's own settings)
-    entries = post.photo_entries()
-    image_ids = {image_id for image_id, _, _ in entries}
+    items, findings = _media_items(post)
+    pupils = {pupil.pk: pupil for _, item in items for pupil in item.pupils.all()}
+    consents = consent_map(pupils, list(Medium.values))
+    allowed_pupils = _pupils_allowed_in(guard, pupils)
+    for kind, item in items:
+        findings += _item_findings(kind, item, consents, allowed_pupils)
+        if kind == "photo" and detect_faces:
+            findings += _face_findings(item, list(item.pupils.all()), f"“{item.title}”")
+    return findings
+
+
+def _media_items(post):
+    """[(kind, image-or-recording)] of the post, and findings for those that are gone."""
+    image_ids = post.image_ids()
+    media_ids = post.media_ids()
     images = get_image_model().objects.filter(pk__in=image_ids).prefetch_related("pupils")
-    images = {image.pk: image for image in images}
+    recordings = get_document_model().objects.filter(pk__in=media_ids).prefetch_related("pupils")
+    images, recordings = images.in_bulk(), recordings.in_bulk()
+    missing = [f"image #{pk}" for pk in sorted(image_ids - images.keys())]
+    missing += [f"recording #{pk}" for pk in sorted(media_ids - recordings.keys())]
     findings = [
         Finding(
             "missing-media",
-            "A photo in this post no longer exists. Remove it or choose it again.",
-            f"image #{image_id}",
+            "A photo or recording in this post no longer exists. Remove it or choose it again.",
+            what,
         )
-        for image_id in sorted(image_ids - images.keys())
+        for what in missing
     ]
-    pupils = {pupil.pk: pupil for image in images.values() for pupil in image.pupils.all()}
-    consents = consent_map(pupils, (Medium.PARTICIPATION, Medium.PHOTO))
-    allowed_pupils = _pupils_allowed_in(guard, pupils)
-    for image in images.values():
-        tagged = list(image.pupils.all())
-        name = f"“{image.title}”"
-        if not tagged and not image.no_identifiable_pupil:
+    items = [("photo", image) for image in images.values()]
+    items += [(recording.kind, recording) for recording in recordings.values()]
+    return items, findings
+
+
+def _item_findings(kind, item, consents, allowed_pupils):
+    tagged = list(item.pupils.all())
+    name = f"{LABELS[kind]} “{item.title}”"
+    findings = []
+    if not tagged and not item.no_identifiable_pupil:
+        findings.append(
+            Finding(
+                "untagged-media",
+                f"{name}: tag every pupil who appears in it, or state that no pupil is "
+                "identifiable.",
+                item.title,
+            )
+        )
+    for pupil in tagged:
+        who = pupil.display_name
+        if pupil.pk not in allowed_pupils:
             findings.append(
                 Finding(
-                    "untagged-media",
-                    f"Photo {name}: tag every pupil who appears in it, or state that no pupil "
-                    "is identifiable.",
-                    image.title,
+                    "pupil-not-in-class",
+                    f"{name}: {who} is not a current pupil of this class.",
+                    who,
                 )
             )
-        for pupil in tagged:
-            who = pupil.display_name
-            if pupil.pk not in allowed_pupils:
-                findings.append(
-                    Finding(
-                        "pupil-not-in-class",
-                        f"Photo {name}: {who} is not a current pupil of this class.",
-                        who,
-                    )
+        if not consents[(pupil.pk, Medium.PARTICIPATION)]:
+            findings.append(
+                Finding(
+                    "no-participation-consent",
+                    f"{name}: {who}'s carers have not agreed to the class pages.",
+                    who,
                 )
-            if not consents[(pupil.pk, Medium.PARTICIPATION)]:
-                findings.append(
-                    Finding(
-                        "no-participation-consent",
-                        f"Photo {name}: {who}'s carers have not agreed to the class pages.",
-                        who,
-                    )
+            )
+        if not consents[(pupil.pk, MEDIUM_OF[kind])]:
+            findings.append(
+                Finding(
+                    f"no-{MEDIUM_OF[kind]}-consent",
+                    f"{name}: {who} {NO_CONSENT[kind]} (no consent, or it was withdrawn or "
+                    "has expired).",
+                    who,
                 )
-            if not consents[(pupil.pk, Medium.PHOTO)]:
-                findings.append(
-                    Finding(
-                        "no-photo-consent",
-                        f"Photo {name}: {who} must not appear in photos (no consent, or it "
-                        "was withdrawn or has expired).",
-                        who,
-                    )
-                )
-        if detect_faces:
-            findings += _face_findings(image, tagged, name)
+            )
     return findings
 
 
