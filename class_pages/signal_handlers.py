@@ -7,7 +7,7 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.signals import page_published, page_unpublished
 
-from . import access, school_setup
+from . import access, media_cleanup, school_setup
 from .faces import remember_face_count
 from .models import (
     CarerLink,
@@ -124,6 +124,14 @@ def post_published(sender, instance, **kwargs):
     )
 
 
+def post_deleting(sender, instance, **kwargs):
+    media_cleanup.remember_media_of(instance)
+
+
+def post_deleted(sender, instance, **kwargs):
+    media_cleanup.delete_orphaned_media(instance)
+
+
 def post_unpublished(sender, instance, **kwargs):
     LiveImageUse.objects.filter(post=instance).delete()
     LiveMediaUse.objects.filter(post=instance).delete()
@@ -146,5 +154,7 @@ def register():
     post_delete.connect(user_deleted, sender=get_user_model(), dispatch_uid="cp_user_deleted")
     post_save.connect(consent_recorded, sender=ConsentRecord, dispatch_uid="cp_consent_saved")
     post_save.connect(image_saved, sender=get_image_model(), dispatch_uid="cp_image_saved")
+    pre_delete.connect(post_deleting, sender=StoryPostPage, dispatch_uid="cp_post_deleting")
+    post_delete.connect(post_deleted, sender=StoryPostPage, dispatch_uid="cp_post_deleted")
     page_published.connect(post_published, sender=StoryPostPage, dispatch_uid="cp_post_live")
     page_unpublished.connect(post_unpublished, sender=StoryPostPage, dispatch_uid="cp_post_down")
