@@ -17,6 +17,7 @@ from wagtail.permissions import policy_registry
 
 from .access import can_view_image_as_carer, can_view_media_as_carer, visible_classes
 from .models import ClassRendition, SchoolPage
+from .photos import carer_photo_spec, school_of_image
 
 # What our storage ever writes: folder/random-hex.ext. Anything else (NUL bytes,
 # traversal, odd characters) is not a file of ours.
@@ -44,6 +45,11 @@ def my_classes(request):
     )
 
 
+def school_of(image):
+    collection = school_of_image(image)
+    return SchoolPage.objects.filter(collection=collection).first() if collection else None
+
+
 def _is_staff_for(user, obj, model):
     policy = policy_registry.get_by_type(model)
     return policy.user_has_any_permission_for_instance(user, ["change", "choose"], obj)
@@ -53,13 +59,17 @@ def _file_allowed(user, name):
     """Who may fetch a stored file, by the kind of file its name says it is.
 
     Originals: staff with a collection permission on the image. Renditions and recordings:
-    those staff, and carers who may see a live post that uses them. Unknown: nobody."""
+    those staff, and carers who may see a live post that uses them (for photos, only the
+    display rendition carers are shown). Unknown: nobody."""
     folder = name.split("/", 1)[0]
     if folder == "images":
         rendition = ClassRendition.objects.select_related("image").filter(file=name).first()
         return rendition is not None and (
             _is_staff_for(user, rendition.image, get_image_model())
-            or can_view_image_as_carer(user, rendition.image)
+            or (
+                rendition.filter_spec == carer_photo_spec(school_of(rendition.image))
+                and can_view_image_as_carer(user, rendition.image)
+            )
         )
     if folder == "original_images":
         image = get_image_model().objects.filter(file=name).first()

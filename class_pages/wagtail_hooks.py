@@ -7,6 +7,7 @@ from wagtail import hooks
 
 from .access import can_view_page, guarding_page
 from .chooser import explorable_page_ids
+from .photos import WatermarkOperation
 from .views import private_response
 from .viewsets import RegisterViewSetGroup
 
@@ -40,6 +41,11 @@ def mark_private_responses(next_serve_page):
         return response
 
     return serve
+
+
+@hooks.register("register_image_operations")
+def register_watermark():
+    return [("watermark", WatermarkOperation)]
 
 
 @hooks.register("register_admin_viewset")

@@ -16,6 +16,7 @@ from .permissions import (
     ClassPageUserObjectPermission,
 )
 from .register import CarerLink, Enrolment, Pupil
+from .school_settings import SchoolSettings
 
 __all__ = [
     "AccessChange",
@@ -35,6 +36,7 @@ __all__ = [
     "Medium",
     "Pupil",
     "SchoolPage",
+    "SchoolSettings",
     "SchoolStoryIndexPage",
     "StoryPostPage",
     "consent_map",
