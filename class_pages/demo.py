@@ -7,6 +7,7 @@ import datetime
 from django.contrib.auth import get_user_model
 from wagtail.models import Page, Site
 
+from . import school_setup
 from .factories import (
     ClassImageFactory,
     InformationPageFactory,
@@ -24,11 +25,13 @@ from .models import (
     ClassPage,
     ConsentRecord,
     Medium,
+    PolicyPage,
     Pupil,
     SchoolPage,
     SchoolStoryIndexPage,
     StoryPostPage,
 )
+from .policy import accept
 
 SCHOOL = "Demo Primary"
 TERM_START = datetime.date(2026, 9, 7)
@@ -70,7 +73,9 @@ def _school():
         site.save()
     # Wagtail's placeholder home page has no place in a school's site.
     Page.objects.filter(depth=2, slug="home", content_type__model="page").delete()
-    return SchoolPage.objects.get(pk=school.pk)
+    school = SchoolPage.objects.get(pk=school.pk)
+    school_setup.setup_school(school)  # idempotent: brings older demo data up to date
+    return school
 
 
 def _class(school, name, year_group):
@@ -143,24 +148,76 @@ def _post(parent, title, kind, body, images=(), days=0, event_date=None, owner=N
     return StoryPostPage.objects.get(pk=post.pk)
 
 
+AGREEMENT = """
+<p>Class pages let us share what your child's class learns, celebrates and plans. By
+signing in you agree to use them as set out here.</p>
+<h2>Everyone</h2>
+<ul>
+<li>Use your own account only; never share your sign-in or let a child use it.</li>
+<li>Keep what you see here to yourself: do not copy, screenshot or post photos, video or
+other pupils' information anywhere else, including social media.</li>
+<li>Be kind and respectful; no bullying, harassment, discrimination or advertising.</li>
+</ul>
+<h2>Carers</h2>
+<ul>
+<li>Only adults with parental or care responsibility receive an invitation.</li>
+<li>You decide whether your child appears in photos, video or audio, and can change your
+mind at any time under "My children".</li>
+<li>Class pages are not for messages: contact the school as described in "Contacting the
+school". You can report a concern about a post.</li>
+</ul>
+<h2>Staff</h2>
+<ul>
+<li>Post regular reminders (PE, swimming, home learning, trips) and celebrations.</li>
+<li>Never discuss an individual child's matters on a class page.</li>
+<li>Only pupils whose carers consented may appear; every post is checked and approved
+by a senior leader before it is published.</li>
+</ul>
+<p>Senior leaders review every class page regularly. Breaking this agreement can lead to
+losing access.</p>
+"""
+RELATED_POLICIES = (
+    "Anti-bullying policy",
+    "Behaviour policy",
+    "Safeguarding policy",
+    "Parent/carer communication policy",
+    "Data protection policy and privacy notice",
+    "Online safety policy",
+    "Complaints policy",
+)
+
+
+def _agreement(school):
+    existing = PolicyPage.objects.child_of(school).first()
+    if existing is not None:
+        return existing
+    page = PolicyPage(
+        title="Class pages agreement",
+        slug="class-pages-agreement",
+        body=AGREEMENT.strip(),
+        version=1,
+        related_policies=[
+            ("policy", {"title": title, "page": None, "url": ""}) for title in RELATED_POLICIES
+        ],
+    )
+    school.add_child(instance=page)
+    page.save_revision().publish()
+    return PolicyPage.objects.get(pk=page.pk)
+
+
 def build_demo_school(password):
     users = {username: _account(username, password) for username in ACCOUNTS}
     school = _school()
     users["leader"].groups.add(school.leaders_group)
     users["office"].groups.add(school.office_group)
-    for title, body in (
-        (
-            "Our class pages agreement",
-            "<p>How we share learning with families, and what we ask of everyone who signs in.</p>",
-        ),
-        (
-            "Contacting the school",
-            "<p>Class pages are not a messaging service. Please "
-            "contact the school office by phone or at the gate.</p>",
-        ),
-    ):
-        if not school.get_children().filter(title=title).exists():
-            InformationPageFactory(parent=school, title=title, body=body)
+    title, body = (
+        "Contacting the school",
+        "<p>Class pages are not a messaging service. Please contact the school office by "
+        "phone or at the gate.</p>",
+    )
+    if not school.get_children().filter(title=title).exists():
+        InformationPageFactory(parent=school, title=title, body=body)
+    agreement = _agreement(school)
 
     oak = _class(school, "Oak", ClassPage.YearGroup.Y3)
     willow = _class(school, "Willow", ClassPage.YearGroup.Y4)
@@ -247,6 +304,8 @@ def build_demo_school(password):
         approver=leader,
     )
 
+    for user in users.values():
+        accept(user, [agreement])
     _post(
         oak,
         "Trip to the museum",

@@ -133,3 +133,17 @@ class CarerLinkForm(RegisterForm):
     def save(self, commit=True):
         self.instance.carer = self.cleaned_data["carer_account"]
         return super().save(commit=commit)
+
+
+class PaperConsentForm(RegisterForm):
+    """Office staff copy a carer's paper consent form into the register. "Given" is an
+    explicit choice with no default, so a forgotten tick cannot record a withdrawal (which
+    takes posts down at once). Method and recorder are set by the view, never typed."""
+
+    given = forms.TypedChoiceField(
+        label="The carer's answer",
+        choices=[("yes", "Consent given"), ("no", "Consent refused or withdrawn")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what the paper form says."},
+    )

@@ -15,7 +15,14 @@ from wagtail.models import (
 PAGE_EDITING = ("add_page", "change_page")
 IMAGE_EDITING = ("add_image", "change_image", "choose_image")
 RECORDING_EDITING = ("add_document", "change_document", "choose_document")
-REGISTER_MODELS = ("pupil", "enrolment", "carerlink", "consentrecord")
+REGISTER_MODELS = (
+    "pupil",
+    "enrolment",
+    "carerlink",
+    "consentrecord",
+    "invitation",
+    "nocontactrestriction",
+)
 
 
 def _permission(app_label, codename):
@@ -80,6 +87,8 @@ def setup_school(school):
         (*IMAGE_EDITING, "delete_image", *RECORDING_EDITING, "delete_document"),
     )
     _grant_models(school.leaders_group, ("view",))
+    for action in ("add", "change"):  # leaders issue and revoke invitations too
+        school.leaders_group.permissions.add(_permission("class_pages", f"{action}_invitation"))
     _grant_models(school.office_group, ("view", "add", "change", "delete"))
     return school
 

@@ -86,6 +86,19 @@ def user_changed(sender, instance, created, raw=False, **kwargs):
         return
     if instance.carer_links.exists() or access.granted_class_ids(instance):
         access.sync_carer_access(instance, reason="account changed")
+    if not instance.is_active:
+        end_sessions(instance)
+
+
+def end_sessions(user):
+    """Delete every session of a user (a disabled account is signed out everywhere)."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    user_id = str(user.pk)
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == user_id:
+            session.delete()
 
 
 def consent_recorded(sender, instance, created, raw=False, **kwargs):

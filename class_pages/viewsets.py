@@ -1,14 +1,19 @@
-"""Admin viewsets for the pupil register (pupils, enrolments, carer links): listing,
-search and filters, every view limited to the schools the user keeps the register of."""
+"""Admin viewsets for the pupil register (pupils, enrolments, carer links, consent
+records): listing, search and filters, every view limited to the schools the user keeps
+the register of. Consent records are append-only: the admin adds paper consent and shows
+the history, and nobody changes or deletes a record there."""
 
+from django.contrib.admin.utils import unquote
+from django.shortcuts import get_object_or_404
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
 
 from .access import register_schools
-from .forms import CarerLinkForm, RegisterForm
-from .models import CarerLink, Enrolment, Pupil
+from .forms import CarerLinkForm, PaperConsentForm, RegisterForm
+from .models import CarerLink, ConsentRecord, Enrolment, Pupil
 
 
 class SchoolScopedViewMixin:
@@ -48,6 +53,11 @@ class ScopedSubjectMixin(SchoolScopedViewMixin):
 
     def get_base_object_queryset(self):
         return self.scoped_queryset()
+
+
+class ScopedInspectView(SchoolScopedViewMixin, generic.InspectView):
+    def get_object(self, queryset=None):
+        return get_object_or_404(self.scoped_queryset(), pk=unquote(str(self.pk)))
 
 
 class ScopedHistoryView(ScopedSubjectMixin, generic.history.HistoryView):
@@ -133,6 +143,69 @@ class CarerLinkViewSet(RegisterViewSet):
     )
 
 
+class AppendOnlyPermissionPolicy(ModelPermissionPolicy):
+    """Model permissions, except that nobody (superusers included) may change or delete:
+    the admin then offers no edit or delete button, and those views refuse."""
+
+    FORBIDDEN = frozenset({"change", "delete"})
+
+    def user_has_permission(self, user, action):
+        return action not in self.FORBIDDEN and super().user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions):
+        allowed = set(actions) - self.FORBIDDEN
+        if not allowed:
+            return super().users_with_any_permission([]).none()
+        return super().users_with_any_permission(allowed)
+
+
+class PaperConsentCreateView(SchoolScopedViewMixin, generic.CreateView):
+    """The office adds what a paper form says; who recorded it and how is not theirs to
+    choose."""
+
+    def save_instance(self):
+        self.form.instance.method = ConsentRecord.Method.PAPER
+        self.form.instance.recorded_by = self.request.user
+        return super().save_instance()
+
+
+class ConsentRecordViewSet(RegisterViewSet):
+    """Paper consent and the consent history. Records are never edited or deleted (see
+    AppendOnlyPermissionPolicy, registered in wagtail_hooks); a change of mind is a new
+    record. Leaders, who hold the view permission, read the full history."""
+
+    model = ConsentRecord
+    school_lookup = "pupil__school"
+    icon = "tick-inverse"
+    menu_label = "Consent records"
+    add_view_class = PaperConsentCreateView
+    inspect_view_enabled = True
+    inspect_view_class = ScopedInspectView
+    inspect_view_fields = [
+        "pupil",
+        "medium",
+        "given",
+        "method",
+        "recorded_by",
+        "recorded_at",
+        "valid_until",
+        "note",
+    ]
+    list_display = ["pupil", "medium", "given", "method", "recorded_by", "recorded_at"]
+    list_filter = ["medium", "given", "method"]
+    search_fields = ["pupil__first_name", "pupil__last_name"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("pupil"),
+            FieldPanel("medium"),
+            FieldPanel("given"),
+            FieldPanel("valid_until"),
+            FieldPanel("note"),
+        ],
+        base_form_class=PaperConsentForm,
+    )
+
+
 class RegisterViewSetGroup(ViewSetGroup):
     menu_label = "Register"
     menu_icon = "group"
@@ -141,4 +214,5 @@ class RegisterViewSetGroup(ViewSetGroup):
         PupilViewSet("pupils"),
         EnrolmentViewSet("enrolments"),
         CarerLinkViewSet("carer_links"),
+        ConsentRecordViewSet("consent_records"),
     )

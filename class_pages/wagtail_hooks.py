@@ -4,12 +4,18 @@ register in the admin menu, and page choosers limited to what the user may explo
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from wagtail import hooks
+from wagtail.permissions import register_permission_policy
 
 from .access import can_view_page, guarding_page
 from .chooser import explorable_page_ids
+from .invitation_admin import CarerAccessViewSetGroup
+from .models import ConsentRecord
 from .photos import WatermarkOperation
 from .views import private_response
-from .viewsets import RegisterViewSetGroup
+from .viewsets import AppendOnlyPermissionPolicy, RegisterViewSetGroup
+
+# Before anything asks the registry for ConsentRecord's policy (it would get a fallback).
+register_permission_policy(ConsentRecord, AppendOnlyPermissionPolicy(ConsentRecord))
 
 
 @hooks.register("before_serve_page", order=-10)
@@ -51,6 +57,11 @@ def register_watermark():
 @hooks.register("register_admin_viewset")
 def register_register_viewsets():
     return RegisterViewSetGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_carer_access_viewsets():
+    return CarerAccessViewSetGroup()
 
 
 @hooks.register("construct_page_chooser_queryset")

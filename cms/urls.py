@@ -3,14 +3,17 @@
 Deliberately absent: a public /media/ URL, Wagtail's dynamic image serve view, the
 documents app, the API, search and sitemap views (all would reveal private content)."""
 
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
 from class_pages import chooser as page_chooser
+from class_pages import consent_views
 from class_pages import views as class_views
 
-from .views import SignInView, SignOutView
+from . import invitation_views
+from .views import SignInView, SignOutView, agreement
 
 urlpatterns = [
     # Before Wagtail's own: the chooser must not show a parent page the user may not see.
@@ -18,7 +21,35 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("sign-in/", SignInView.as_view(), name="sign_in"),
     path("sign-out/", SignOutView.as_view(), name="sign_out"),
+    path("agreement/", agreement, name="agreement"),
+    path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(template_name="cms/password_reset.html"),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="cms/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="cms/password_reset_confirm.html"
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="cms/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
     path("my-classes/", class_views.my_classes, name="my_classes"),
+    path("my-children/", consent_views.my_children, name="my_children"),
+    path("my-children/<int:pupil_id>/consent/", consent_views.edit_consent, name="edit_consent"),
     path("files/<path:name>", class_views.serve_file, name="private_file"),
     path("", include(wagtail_urls)),
 ]

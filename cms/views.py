@@ -1,8 +1,16 @@
-"""Site-wide account views for carers on the public site: sign in, sign out."""
+"""Site-wide account views on the public site: sign in, sign out, and accepting the
+class pages agreement."""
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from class_pages.policy import accept, pending_agreements
+from class_pages.views import private_response
 
 
 class SignInForm(AuthenticationForm):
@@ -25,3 +33,33 @@ class SignInView(auth_views.LoginView):
 
 class SignOutView(auth_views.LogoutView):
     pass
+
+
+class AgreementForm(forms.Form):
+    accept = forms.BooleanField(
+        label="I have read the agreement and I will follow it.",
+        error_messages={"required": "Please tick the box to accept the agreement."},
+    )
+
+
+def _safe_next(request, default="/my-classes/"):
+    target = request.POST.get("next") or request.GET.get("next") or default
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+def agreement(request):
+    """Show the agreements the user still has to accept, and record the acceptance."""
+    if not request.user.is_authenticated:
+        return private_response(redirect_to_login(request.get_full_path()))
+    pending = pending_agreements(request.user)
+    if not pending:
+        return private_response(redirect(_safe_next(request)))
+    form = AgreementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accept(request.user, pending)
+        messages.success(request, "Thank you. The agreement is recorded.")
+        return private_response(redirect(_safe_next(request)))
+    context = {"agreements": pending, "form": form, "next": _safe_next(request)}
+    return private_response(render(request, "cms/agreement.html", context))

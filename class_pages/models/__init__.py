@@ -1,6 +1,7 @@
 """Models of class_pages, one module per concern, re-exported here."""
 
 from .consent import ConsentRecord, Medium, consent_map, current_consent
+from .invitations import Invitation, NoContactRestriction
 from .media import ClassImage, ClassMedia, ClassRendition, LiveImageUse, LiveMediaUse
 from .pages import (
     ClassIndexPage,
@@ -15,6 +16,7 @@ from .permissions import (
     ClassPageGroupObjectPermission,
     ClassPageUserObjectPermission,
 )
+from .policy import PolicyAcceptance, PolicyPage
 from .register import CarerLink, Enrolment, Pupil
 from .school_settings import SchoolSettings
 
@@ -31,9 +33,13 @@ __all__ = [
     "ConsentRecord",
     "Enrolment",
     "InformationPage",
+    "Invitation",
     "LiveImageUse",
     "LiveMediaUse",
     "Medium",
+    "NoContactRestriction",
+    "PolicyAcceptance",
+    "PolicyPage",
     "Pupil",
     "SchoolPage",
     "SchoolSettings",

@@ -35,6 +35,10 @@ class ConsentRecord(models.Model):
     valid_until = models.DateField(
         null=True, blank=True, help_text="Consent given for a limited time ends after this day."
     )
+    note = models.TextField(
+        blank=True,
+        help_text="For a paper form: where it is filed, or its reference. No other details.",
+    )
 
     class Meta:
         ordering = ["-recorded_at", "-pk"]

@@ -11,6 +11,7 @@ from wagtail.models import Collection, Page
 from wagtail.search import index
 
 from ..blocks import StoryMediaBlock, photos_in_raw_stream, recordings_in_raw_stream
+from .policy import PolicyPage
 
 
 class StaffWiringMixin:
@@ -54,6 +55,7 @@ class SchoolPage(StaffWiringMixin, Page):
         "class_pages.ClassIndexPage",
         "class_pages.SchoolStoryIndexPage",
         "class_pages.InformationPage",
+        "class_pages.PolicyPage",
     ]
     template = "class_pages/school_page.html"
 
@@ -69,7 +71,9 @@ class SchoolPage(StaffWiringMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["information_pages"] = InformationPage.objects.child_of(self).live().public()
+        context["information_pages"] = (
+            Page.objects.child_of(self).live().public().type(InformationPage, PolicyPage)
+        )
         return context
 
 

@@ -1,0 +1,135 @@
+"""The invitation link a carer opens: create an account (or sign in to the one they
+have), accept the school's agreement, answer the consent form; then the class page."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from class_pages.invitations import (
+    InvitationUnusable,
+    find_usable,
+    redeem,
+    school_agreements,
+    security_log,
+    too_many_attempts,
+)
+from class_pages.models import Medium
+from class_pages.views import private_response
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class NewAccountForm(forms.Form):
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    email = forms.EmailField(disabled=True, help_text="The address the invitation was sent to.")
+    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password_again = forms.CharField(widget=forms.PasswordInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        email = cleaned.get("email", "")
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise ValidationError(
+                "An account already uses this e-mail address. Sign in to it instead, "
+                "and the child will be added to that account."
+            )
+        if cleaned.get("password") != cleaned.get("password_again"):
+            self.add_error("password_again", "The two passwords are not the same.")
+        elif cleaned.get("password"):
+            try:
+                validate_password(cleaned["password"])
+            except ValidationError as problems:
+                self.add_error("password", problems)
+        return cleaned
+
+
+class ConsentForm(forms.Form):
+    accept = forms.BooleanField(
+        label="I have read the class pages agreement and I will follow it.",
+        error_messages={"required": "Please accept the agreement to continue."},
+    )
+    participation = forms.ChoiceField(
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        label="May your child take part in the class pages?",
+    )
+    photo = forms.ChoiceField(
+        choices=YES_NO, widget=forms.RadioSelect, label="May your child appear in photographs?"
+    )
+    video = forms.ChoiceField(
+        choices=YES_NO, widget=forms.RadioSelect, label="May your child appear in video?"
+    )
+    audio = forms.ChoiceField(
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        label="May your child be heard in audio recordings?",
+    )
+
+    def consents(self):
+        return {
+            Medium(field): self.cleaned_data[field] == "yes"
+            for field in ("participation", "photo", "video", "audio")
+        }
+
+
+def _unusable(request):
+    return private_response(render(request, "cms/invitation_unusable.html", status=404))
+
+
+@never_cache
+def invitation(request, token):
+    if too_many_attempts(request):
+        return private_response(
+            render(request, "cms/invitation_unusable.html", {"too_many": True}, status=429)
+        )
+    found = find_usable(token)
+    if found is None:
+        security_log.info(
+            "Unusable invitation link opened from %s", request.META.get("REMOTE_ADDR")
+        )
+        return _unusable(request)
+    if not request.user.is_authenticated:
+        return _new_account(request, found)
+    return _consent(request, found)
+
+
+def _new_account(request, found):
+    form = NewAccountForm(request.POST or None, initial={"email": found.email})
+    if request.method == "POST" and form.is_valid():
+        user = get_user_model().objects.create_user(
+            username=found.email.casefold(),
+            email=found.email,
+            password=form.cleaned_data["password"],
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+        )
+        login(request, user, backend="cms.auth.UsernameOrEmailBackend")
+        return private_response(redirect(request.path))
+    context = {"invitation": found, "form": form, "next": request.path}
+    return private_response(render(request, "cms/invitation_account.html", context))
+
+
+def _consent(request, found):
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        consents = form.consents()
+        if not consents[Medium.PARTICIPATION]:
+            form.add_error(
+                "participation",
+                "Without taking part you will not see the class pages. You can open this "
+                "link again until it expires if you change your mind.",
+            )
+        else:
+            try:
+                redeem(found, request.user, consents)
+            except InvitationUnusable:
+                return _unusable(request)
+            messages.success(request, f"Welcome. You can now see {found.pupil.first_name}'s class.")
+            return private_response(redirect("my_classes"))
+    context = {"invitation": found, "form": form, "agreements": school_agreements(found)}
+    return private_response(render(request, "cms/invitation_consent.html", context))
