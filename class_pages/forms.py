@@ -123,6 +123,8 @@ class CarerLinkForm(RegisterForm):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("status", "active") != "active" and not cleaned.get("end_reason"):
+            self.add_error("end_reason", "Say why the carer's access is suspended or revoked.")
         carer, pupil = cleaned.get("carer_account"), cleaned.get("pupil")
         if carer and pupil:
             duplicates = type(self.instance).objects.filter(carer=carer, pupil=pupil)

@@ -90,6 +90,11 @@ def setup_school(school):
     for action in ("add", "change"):  # leaders issue and revoke invitations too
         school.leaders_group.permissions.add(_permission("class_pages", f"{action}_invitation"))
     _grant_models(school.office_group, ("view", "add", "change", "delete"))
+    # Consent history is append-only: the office adds paper records, never edits them.
+    for action in ("change", "delete"):
+        school.office_group.permissions.remove(
+            _permission("class_pages", f"{action}_consentrecord")
+        )
     return school
 
 

@@ -137,6 +137,7 @@ class CarerLinkViewSet(RegisterViewSet):
             FieldPanel("pupil"),
             FieldPanel("relationship"),
             FieldPanel("status"),
+            FieldPanel("end_reason"),
             FieldPanel("status_reason"),
         ],
         base_form_class=CarerLinkForm,

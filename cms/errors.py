@@ -11,3 +11,9 @@ def page_not_found(request, exception):
 
 def server_error(request):
     return private_response(defaults.server_error(request, "500.html"))
+
+
+def csrf_failure(request, reason=""):
+    from django.views.csrf import csrf_failure as django_csrf_failure
+
+    return private_response(django_csrf_failure(request, reason))

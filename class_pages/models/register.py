@@ -123,7 +123,22 @@ class CarerLink(models.Model):
     relationship = models.CharField(
         max_length=20, choices=Relationship.choices, default=Relationship.PARENT
     )
+
+    class EndReason(models.TextChoices):
+        VIOLATION = "violation", "Broke the class pages agreement"
+        LEFT = "left", "Left the school"
+        COURT_ORDER = "court-order", "Court order or safeguarding decision"
+        REQUEST = "request", "The carer asked"
+        OTHER = "other", "Other (see note)"
+
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    end_reason = models.CharField(
+        "reason",
+        max_length=12,
+        choices=EndReason.choices,
+        blank=True,
+        help_text="Required when the link is suspended or revoked.",
+    )
     status_reason = models.CharField(
         max_length=255, blank=True, help_text="Why the link was suspended or revoked."
     )

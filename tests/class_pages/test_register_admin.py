@@ -358,3 +358,31 @@ def test_leader_reads_the_register_but_cannot_add(world, client):
     )
     assert refused.status_code in (302, 403)
     assert not Pupil.objects.filter(first_name="Ghost").exists()
+
+
+def test_revoking_a_link_needs_a_reason_and_ends_access(world, office):
+    link = world.a.carers["Oak"].carer_links.get()
+    url = reverse("carer_links:edit", args=[link.pk])
+    data = {
+        "carer_account": world.a.carers["Oak"].username,
+        "pupil": link.pupil_id,
+        "relationship": link.relationship,
+        "status": CarerLink.Status.REVOKED,
+        "end_reason": "",
+        "status_reason": "",
+    }
+    response = office.post(url, data)
+    assert response.status_code == 200
+    assert "end_reason" in response.context["form"].errors
+    link.refresh_from_db()
+    assert link.status == CarerLink.Status.ACTIVE
+
+    response = office.post(url, {**data, "end_reason": CarerLink.EndReason.VIOLATION})
+    assert response.status_code == 302
+    link.refresh_from_db()
+    assert (link.status, link.end_reason) == (CarerLink.Status.REVOKED, "violation")
+    carer = Client()
+    carer.force_login(world.a.carers["Oak"])
+    response = carer.get(world.a.classes["Oak"].url)
+    assert response.status_code == 404
+    assert b"contact the school office" in response.content  # neutral, not an error page
