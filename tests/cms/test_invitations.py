@@ -237,3 +237,18 @@ def test_pupils_have_no_accounts():
 def test_passwords_are_hashed_with_argon2(db):
     user = get_user_model().objects.create_user("hash.check", password="a long passphrase 123")
     assert user.password.startswith("argon2")
+
+
+def test_two_children_in_two_classes_then_one_leaves(world, new_pupil):
+    carer = world.a.carers["Willow"]
+    CarerLink.objects.create(carer=carer, pupil=new_pupil)  # second child, in Oak
+    browser = Client()
+    browser.force_login(carer)
+    listed = browser.get("/my-classes/").content.decode()
+    assert world.a.classes["Oak"].title in listed and world.a.classes["Willow"].title in listed
+    new_pupil.left_on = timezone.localdate()
+    new_pupil.save()
+    listed = browser.get("/my-classes/").content.decode()
+    assert world.a.classes["Oak"].title not in listed
+    assert world.a.classes["Willow"].title in listed
+    assert browser.get(world.a.classes["Oak"].url).status_code == 404
