@@ -14,6 +14,7 @@ from class_pages.access import guarding_page
 
 from .checks import Finding, blocking
 from .checks.rules import Rules, lines
+from .oversight import ClassReview, ConcernReport, OversightSettings  # noqa: F401 (models)
 
 logger = logging.getLogger(__name__)
 
