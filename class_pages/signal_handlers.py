@@ -50,6 +50,8 @@ def class_created(sender, instance, created, raw=False, **kwargs):
 def carer_link_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         reason = f"carer link {instance.get_status_display().lower()}"
+        if instance.end_reason:
+            reason += f": {instance.get_end_reason_display().lower()}"
         access.sync_carer_access(instance.carer, reason=reason)
 
 

@@ -12,6 +12,7 @@ from wagtail.models import AbstractGroupApprovalTask, Site, Task, TaskState
 
 from class_pages.access import guarding_page
 
+from .access_removal import AccessRemoval  # noqa: F401 (a model of this app)
 from .checks import Finding, blocking
 from .checks.rules import Rules, lines
 from .oversight import ClassReview, ConcernReport, OversightSettings  # noqa: F401 (models)

@@ -2,9 +2,12 @@
 dashboard panel, our log actions."""
 
 from django.contrib import messages
+from django.urls import path
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.models import WorkflowState
 
+from . import audit_views
 from .models import CheckTaskState
 from .panels import ClassPostsPanel
 
@@ -51,4 +54,30 @@ def register_log_actions(actions):
         "workflows.publish_refused",
         "Not published: consent changed",
         "Approved, but not published because consent changed",
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_audit_urls():
+    return [
+        path("audit/", audit_views.audit_log, name="workflows_audit"),
+        path("audit.csv", audit_views.audit_csv, name="workflows_audit_csv"),
+        path("remove-access/", audit_views.remove_access_view, name="workflows_remove_access"),
+    ]
+
+
+class LeadersOnlyMenuItem(MenuItem):
+    def is_shown(self, request):
+        return audit_views.led_schools(request.user).exists()
+
+
+@hooks.register("register_admin_menu_item")
+def audit_menu_item():
+    return LeadersOnlyMenuItem("Audit log", "/admin/audit/", icon_name="history", order=290)
+
+
+@hooks.register("register_admin_menu_item")
+def remove_access_menu_item():
+    return LeadersOnlyMenuItem(
+        "Remove access", "/admin/remove-access/", icon_name="warning", order=291
     )
