@@ -11,6 +11,7 @@ from wagtail.models import PageLogEntry
 from class_pages.models import (
     AccessChange,
     ConsentRecord,
+    ErasureRecord,
     Invitation,
     PolicyAcceptance,
     SchoolPage,
@@ -41,6 +42,7 @@ CATEGORIES = {
     "consent": "Consent",
     "invitations": "Invitations",
     "access": "Access granted or removed",
+    "erasures": "Erasure",
     "agreement": "Agreement accepted",
     "reviews": "Monitoring reviews",
     "concerns": "Concern reports",
@@ -203,11 +205,27 @@ def _concerns(schools, names):
             )
 
 
+def _erasures(schools, names):
+    for record in ErasureRecord.objects.filter(school__in=schools).select_related(
+        "erased_by", "school"
+    ):
+        yield AuditRow(
+            record.erased_at,
+            "access",
+            _who(record.erased_by),
+            "a pupil record",
+            f"erased on request: {record.media_deleted} media deleted, {record.tags_removed} "
+            f"tags removed, {record.posts_unpublished} posts returned to draft",
+            record.school.title,
+        )
+
+
 SOURCES = {
     "pages": _pages,
     "consent": _consent,
     "invitations": _invitations,
     "access": _access,
+    "erasures": _erasures,
     "agreement": _agreement,
     "reviews": _reviews,
     "concerns": _concerns,

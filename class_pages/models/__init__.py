@@ -1,6 +1,7 @@
 """Models of class_pages, one module per concern, re-exported here."""
 
 from .consent import ConsentRecord, Medium, consent_map, current_consent
+from .erasure import ErasureRecord
 from .invitations import Invitation, NoContactRestriction
 from .media import ClassImage, ClassMedia, ClassRendition, LiveImageUse, LiveMediaUse
 from .pages import (
@@ -32,6 +33,7 @@ __all__ = [
     "ClassRendition",
     "ConsentRecord",
     "Enrolment",
+    "ErasureRecord",
     "InformationPage",
     "Invitation",
     "LiveImageUse",

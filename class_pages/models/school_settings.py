@@ -14,6 +14,16 @@ class SchoolSettings(BaseSiteSetting):
         "photos must not be shared outside the class pages.",
     )
 
+    leaver_media_days = models.PositiveIntegerField(
+        default=90,
+        help_text="Photos and recordings showing a pupil who left are deleted this many days "
+        "after they left (0: at the next run).",
+    )
+    post_retention_years = models.PositiveIntegerField(
+        default=3,
+        help_text="Posts first published longer ago than this are deleted, with their media.",
+    )
+
     class Meta:
         verbose_name = "school settings"
 
