@@ -66,4 +66,8 @@ def apply_retention(now=None, dry_run=False, schools=None):
 
 @task()
 def apply_retention_task():
-    return [line for report in apply_retention() for line in report.lines(False)]
+    from .rollover import archive_expired_classes
+
+    archived = archive_expired_classes()
+    lines = [line for report in apply_retention() for line in report.lines(False)]
+    return lines + [f"archive over, unpublished: {title}" for title in archived]

@@ -129,9 +129,15 @@ class ClassPage(StaffWiringMixin, Page):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    archived_until = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Last year's class: read-only, shown to its carers until this day.",
+    )
 
-    wiring_fields = ("teachers_group_id", "collection_id")
-    exclude_fields_in_copy = ["teachers_group", "collection"]
+    wiring_fields = ("teachers_group_id", "collection_id", "archived_until")
+    exclude_fields_in_copy = ["teachers_group", "collection", "archived_until"]
 
     content_panels = [
         *Page.content_panels,

@@ -24,6 +24,12 @@ class SchoolSettings(BaseSiteSetting):
         help_text="Posts first published longer ago than this are deleted, with their media.",
     )
 
+    archive_days = models.PositiveIntegerField(
+        default=90,
+        help_text="After the year rollover, last year's class pages stay visible to their "
+        "carers (read-only) for this many days.",
+    )
+
     class Meta:
         verbose_name = "school settings"
 

@@ -1,9 +1,11 @@
 """`manage.py apply_retention [--dry-run]`: apply every school's retention periods and
-report what was (or would be) deleted. Run it daily from cron or a systemd timer."""
+report what was (or would be) deleted, and unpublish last year's class pages whose
+archive period is over. Run it daily from cron or a systemd timer."""
 
 from django.core.management.base import BaseCommand
 
 from class_pages.retention import apply_retention
+from class_pages.rollover import archive_expired_classes
 
 
 class Command(BaseCommand):
@@ -13,6 +15,9 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Report only.")
 
     def handle(self, *args, dry_run, **options):
+        if not dry_run:
+            for title in archive_expired_classes():
+                self.stdout.write(f"archive over, unpublished: {title}")
         for report in apply_retention(dry_run=dry_run):
             for line in report.lines(dry_run):
                 self.stdout.write(line)
