@@ -11,6 +11,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from class_pages import chooser as page_chooser
 from class_pages import consent_views
 from class_pages import views as class_views
+from workflows import concerns
 
 from . import invitation_views
 from .views import SignInView, SignOutView, agreement
@@ -51,6 +52,9 @@ urlpatterns = [
     path("my-children/", consent_views.my_children, name="my_children"),
     path("my-children/<int:pupil_id>/consent/", consent_views.edit_consent, name="edit_consent"),
     path("files/<path:name>", class_views.serve_file, name="private_file"),
+    path("posts/<int:post_id>/report/", concerns.report_concern, name="report_concern"),
+    path("posts/<int:post_id>/report/sent/", concerns.report_sent, name="concern_sent"),
+    path("my-reports/", concerns.my_reports, name="my_reports"),
     path("", include(wagtail_urls)),
 ]
 

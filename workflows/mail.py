@@ -1,12 +1,13 @@
 """Moderation e-mails: changes requested by an automatic check (Wagtail itself sends
-nothing then), and posts taken down because consent was withdrawn. E-mails carry links,
-never photos of children."""
+nothing then), posts taken down because consent was withdrawn, and carers' concern
+reports for leaders. E-mails carry links, never photos of children."""
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from class_pages.access import guarding_page
 from class_pages.models import SchoolPage
 
 
@@ -69,4 +70,23 @@ def send_publish_refused(workflow_state, findings):
             "edit_url": _admin_url("wagtailadmin_pages:edit", post.pk),
         },
         [workflow_state.requested_by, *leaders_of(post)],
+    )
+
+
+def send_concern_reported(report):
+    """Tell the school's leaders a carer reported a post: where, why, and the link to
+    decide. Never who reported nor what they wrote (free text may name them): both
+    stay in the admin."""
+    post = report.post
+    guard = guarding_page(post)
+    return _send(
+        "workflows/concerns/reported_mail.txt",
+        {
+            "post": post,
+            "report": report,
+            "place": guard.title if guard is not None else "",
+            "school": SchoolPage.for_page(post),
+            "triage_url": _admin_url("concern_reports:edit", report.pk),
+        },
+        leaders_of(post),
     )

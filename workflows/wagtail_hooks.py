@@ -1,15 +1,22 @@
 """Wagtail wiring of moderation: findings at the top of the editor, the class posts
-dashboard panel, our log actions."""
+dashboard panel, the leaders' concern reports, our log actions."""
 
 from django.contrib import messages
 from django.urls import path
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.models import WorkflowState
+from wagtail.permissions import register_permission_policy
 
-from . import audit_views
+from . import audit_views, erasure_views, rollover_views, subject_access_views
+from .concern_admin import ConcernReportViewSet, LeadersOnlyPolicy
 from .models import CheckTaskState
+from .oversight import ConcernReport
 from .panels import ClassPostsPanel
+from .subject_access import EXPORT_ACTION, ExportLogFormatter
+
+# Before the viewset asks the registry for ConcernReport's policy (it would get a fallback).
+register_permission_policy(ConcernReport, LeadersOnlyPolicy(ConcernReport))
 
 
 def latest_findings(page):
@@ -43,6 +50,11 @@ def add_class_posts_panel(request, panels):
     panels.append(ClassPostsPanel(request.user))
 
 
+@hooks.register("register_admin_viewset")
+def register_concern_reports():
+    return ConcernReportViewSet("concern_reports")
+
+
 @hooks.register("register_log_actions")
 def register_log_actions(actions):
     actions.register_action(
@@ -54,6 +66,12 @@ def register_log_actions(actions):
         "workflows.publish_refused",
         "Not published: consent changed",
         "Approved, but not published because consent changed",
+    )
+    # Teachers read the page history: the label says who, never that a carer reported.
+    actions.register_action(
+        "workflows.concern_unpublished",
+        "Taken down by a senior leader",
+        "Taken down by a senior leader",
     )
 
 
@@ -81,3 +99,84 @@ def remove_access_menu_item():
     return LeadersOnlyMenuItem(
         "Remove access", "/admin/remove-access/", icon_name="warning", order=291
     )
+
+
+@hooks.register("register_admin_urls")
+def register_oversight_urls():
+    from .dashboard_views import oversight_urls
+
+    return oversight_urls()
+
+
+@hooks.register("register_admin_menu_item")
+def register_oversight_menu_item():
+    from .dashboard_views import oversight_menu_item
+
+    return oversight_menu_item()
+
+
+@hooks.register("construct_homepage_panels")
+def add_oversight_panel(request, panels):
+    from .dashboard_views import OversightPanel
+
+    panels.append(OversightPanel(request.user))
+
+
+@hooks.register("register_admin_urls")
+def register_erasure_urls():
+    return [
+        path("erase-pupil/", erasure_views.choose_pupil, name="workflows_erase_pupil_choose"),
+        path("erase-pupil/<int:pupil_id>/", erasure_views.erase, name="workflows_erase_pupil"),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def erase_pupil_menu_item():
+    return LeadersOnlyMenuItem(
+        "Erase a pupil", "/admin/erase-pupil/", icon_name="warning", order=292
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_rollover_urls():
+    return [path("new-school-year/", rollover_views.rollover_view, name="workflows_rollover")]
+
+
+@hooks.register("register_admin_menu_item")
+def rollover_menu_item():
+    return LeadersOnlyMenuItem(
+        "New school year", "/admin/new-school-year/", icon_name="date", order=293
+    )
+
+
+# --- subject access requests (leaders only; see workflows.subject_access) ---------------
+
+
+@hooks.register("register_admin_urls")
+def register_subject_access_urls():
+    views = subject_access_views
+    return [
+        path("subject-access/", views.subject_access_index, name="workflows_subject_access"),
+        path(
+            "subject-access/pupil/<int:pupil_id>/",
+            views.pupil_download,
+            name="workflows_subject_access_pupil",
+        ),
+        path(
+            "subject-access/carer/<int:user_id>/",
+            views.carer_download,
+            name="workflows_subject_access_carer",
+        ),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def subject_access_menu_item():
+    return LeadersOnlyMenuItem(
+        "Subject access", "/admin/subject-access/", icon_name="download", order=294
+    )
+
+
+@hooks.register("register_log_actions")
+def register_subject_access_log_action(actions):
+    actions.register_action(EXPORT_ACTION)(ExportLogFormatter)
