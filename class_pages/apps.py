@@ -10,6 +10,7 @@ class ClassPagesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signal_handlers
+        from . import converters, signal_handlers
 
+        converters.register()
         signal_handlers.register()

@@ -18,7 +18,7 @@ from .views import SignInView, SignOutView, agreement
 
 urlpatterns = [
     # Before Wagtail's own: the chooser must not show a parent page the user may not see.
-    path("admin/choose-page/<int:parent_page_id>/", page_chooser.browse),
+    path("admin/choose-page/<id:parent_page_id>/", page_chooser.browse),
     path("admin/", include(wagtailadmin_urls)),
     path("sign-in/", SignInView.as_view(), name="sign_in"),
     path("sign-out/", SignOutView.as_view(), name="sign_out"),
@@ -50,10 +50,10 @@ urlpatterns = [
     ),
     path("my-classes/", class_views.my_classes, name="my_classes"),
     path("my-children/", consent_views.my_children, name="my_children"),
-    path("my-children/<int:pupil_id>/consent/", consent_views.edit_consent, name="edit_consent"),
+    path("my-children/<id:pupil_id>/consent/", consent_views.edit_consent, name="edit_consent"),
     path("files/<path:name>", class_views.serve_file, name="private_file"),
-    path("posts/<int:post_id>/report/", concerns.report_concern, name="report_concern"),
-    path("posts/<int:post_id>/report/sent/", concerns.report_sent, name="concern_sent"),
+    path("posts/<id:post_id>/report/", concerns.report_concern, name="report_concern"),
+    path("posts/<id:post_id>/report/sent/", concerns.report_sent, name="concern_sent"),
     path("my-reports/", concerns.my_reports, name="my_reports"),
     path("", include(wagtail_urls)),
 ]

@@ -22,21 +22,15 @@ from .access_removal import (
     teachers_groups_of_school,
 )
 from .audit import CATEGORIES, audit_rows
+from .dashboard import is_leader, led_schools
 
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def led_schools(user):
-    if user.is_superuser:
-        return SchoolPage.objects.all()
-    return SchoolPage.objects.filter(leaders_group__in=user.groups.values("pk"))
-
-
 def _require_leader(request):
-    schools = led_schools(request.user)
-    if not schools.exists():
+    if not is_leader(request.user):
         raise PermissionDenied
-    return schools
+    return led_schools(request.user)
 
 
 class AuditFilter(forms.Form):

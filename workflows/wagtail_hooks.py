@@ -10,6 +10,7 @@ from wagtail.permissions import register_permission_policy
 
 from . import audit_views, erasure_views, rollover_views, subject_access_views
 from .concern_admin import ConcernReportViewSet, LeadersOnlyPolicy
+from .dashboard import is_leader
 from .models import CheckTaskState
 from .oversight import ConcernReport
 from .panels import ClassPostsPanel
@@ -86,7 +87,7 @@ def register_audit_urls():
 
 class LeadersOnlyMenuItem(MenuItem):
     def is_shown(self, request):
-        return audit_views.led_schools(request.user).exists()
+        return is_leader(request.user)
 
 
 @hooks.register("register_admin_menu_item")
@@ -126,7 +127,7 @@ def add_oversight_panel(request, panels):
 def register_erasure_urls():
     return [
         path("erase-pupil/", erasure_views.choose_pupil, name="workflows_erase_pupil_choose"),
-        path("erase-pupil/<int:pupil_id>/", erasure_views.erase, name="workflows_erase_pupil"),
+        path("erase-pupil/<id:pupil_id>/", erasure_views.erase, name="workflows_erase_pupil"),
     ]
 
 
@@ -158,12 +159,12 @@ def register_subject_access_urls():
     return [
         path("subject-access/", views.subject_access_index, name="workflows_subject_access"),
         path(
-            "subject-access/pupil/<int:pupil_id>/",
+            "subject-access/pupil/<id:pupil_id>/",
             views.pupil_download,
             name="workflows_subject_access_pupil",
         ),
         path(
-            "subject-access/carer/<int:user_id>/",
+            "subject-access/carer/<id:user_id>/",
             views.carer_download,
             name="workflows_subject_access_carer",
         ),
