@@ -242,12 +242,12 @@ def _rejections(class_paths, now):
     return result
 
 
-def class_figures(user, now=None):
-    """ClassFigures for every class the user leads, ordered by school then class title.
-    A fixed number of queries, whatever the number of classes."""
+def class_figures(user, now=None, schools=None):
+    """ClassFigures for every class the user leads (or of the given schools), ordered by
+    school then class title. A fixed number of queries, whatever the number of classes."""
     now = now or timezone.now()
     starts = iso_week_starts(now)
-    schools = list(led_schools(user))
+    schools = list(led_schools(user) if schools is None else schools)
     by_school_path = {school.path: school for school in schools}
     latest_review = ClassReview.objects.filter(class_page=OuterRef("pk")).order_by(
         "-reviewed_at", "-pk"

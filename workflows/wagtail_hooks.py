@@ -8,7 +8,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.models import WorkflowState
 from wagtail.permissions import register_permission_policy
 
-from . import audit_views, erasure_views, rollover_views, subject_access_views
+from . import audit_views, erasure_views, rollover_views, subject_access_views, trust
 from .concern_admin import ConcernReportViewSet, LeadersOnlyPolicy
 from .dashboard import is_leader
 from .models import CheckTaskState
@@ -181,3 +181,18 @@ def subject_access_menu_item():
 @hooks.register("register_log_actions")
 def register_subject_access_log_action(actions):
     actions.register_action(EXPORT_ACTION)(ExportLogFormatter)
+
+
+class TrustMenuItem(MenuItem):
+    def is_shown(self, request):
+        return trust.is_trust_viewer(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_trust_urls():
+    return [path("trust/", trust.trust_overview, name="workflows_trust")]
+
+
+@hooks.register("register_admin_menu_item")
+def trust_menu_item():
+    return TrustMenuItem("Trust overview", "/admin/trust/", icon_name="site", order=295)
