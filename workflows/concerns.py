@@ -9,7 +9,6 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +18,7 @@ from wagtail.log_actions import log
 from wagtail.models import Page
 
 from class_pages.access import can_view_page, guarding_page
-from class_pages.models import CarerLink, InformationPage, SchoolPage, StoryPostPage
+from class_pages.models import CarerLink, SchoolPage, StoryPostPage
 from class_pages.views import private_response
 
 from .mail import send_concern_reported
@@ -62,20 +61,6 @@ def reportable_post(user, post_id):
     if school is None or not can_see_place_of(user, post) or not is_carer_at(user, school):
         return None
     return post
-
-
-def contact_page(school):
-    """The school's "Contacting the school" page (a live public information page whose
-    slug or title says "contact"), else the school's home page."""
-    page = (
-        InformationPage.objects.child_of(school)
-        .live()
-        .public()
-        .filter(Q(slug__icontains="contact") | Q(title__icontains="contact"))
-        .order_by("path")
-        .first()
-    )
-    return page or school
 
 
 # --- the service -------------------------------------------------------------------------
@@ -184,7 +169,7 @@ def _status_page(request, post, report, just_sent=False):
         "post": post,
         "report": report,
         "just_sent": just_sent,
-        "contact_page": contact_page(school),
+        "contact_page": school.contact_page(),
     }
     return private_response(render(request, "workflows/concerns/report_status.html", context))
 
@@ -214,7 +199,7 @@ def report_concern(request, post_id):
     context = {
         "post": post,
         "form": form,
-        "contact_page": contact_page(SchoolPage.for_page(post)),
+        "contact_page": SchoolPage.for_page(post).contact_page(),
     }
     return private_response(render(request, "workflows/concerns/report_form.html", context))
 

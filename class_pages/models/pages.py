@@ -69,6 +69,20 @@ class SchoolPage(StaffWiringMixin, Page):
             return None
         return cls.objects.filter(path=page.path[: 2 * cls.steplen]).first()
 
+    def contact_page(self):
+        """The school's "Contacting the school" page (a live public information page
+        whose slug or title says "contact"), else the school's home page. Class pages are
+        not a messaging service: this is where people are sent instead."""
+        page = (
+            InformationPage.objects.child_of(self)
+            .live()
+            .public()
+            .filter(models.Q(slug__icontains="contact") | models.Q(title__icontains="contact"))
+            .order_by("path")
+            .first()
+        )
+        return page or self
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["information_pages"] = (

@@ -16,3 +16,10 @@ def carer_rendition(context, image):
     if "carer_photo_spec" not in context:
         context["carer_photo_spec"] = carer_photo_spec(SchoolPage.for_page(page) if page else None)
     return image.get_rendition(context["carer_photo_spec"])
+
+
+@register.simple_tag
+def school_contact_page(page):
+    """Where to send people who want to talk to the school (never a message form)."""
+    school = SchoolPage.for_page(page) if page else None
+    return school.contact_page() if school else None
