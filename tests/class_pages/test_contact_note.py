@@ -5,7 +5,7 @@ from class_pages.factories import InformationPageFactory
 
 
 def test_pages_point_to_the_contact_page_and_offer_no_messages(world, client):
-    contact = InformationPageFactory(parent=world.a.school, title="Contacting the school")
+    InformationPageFactory(parent=world.a.school, title="Contacting the school")
     client.force_login(world.a.carers["Oak"])
     for url in (world.a.classes["Oak"].url, world.a.posts["Oak"].url):
         html = client.get(url).content.decode()
