@@ -1,5 +1,6 @@
-"""The photos carers see: one display size (never the original), optionally watermarked
-with the school's name; the file view refuses carers any other rendition."""
+"""The photos carers see: display sizes only (never the original), as JPEG/PNG and WebP
+for phones, optionally watermarked with the school's name; the file view refuses carers
+any other rendition."""
 
 from PIL import Image, ImageDraw, ImageFont
 from wagtail.images.image_operations import FilterOperation
@@ -7,15 +8,46 @@ from willow.plugins.pillow import PillowImage
 
 DISPLAY_SPEC = "fill-800x600"
 WATERMARKED_SPEC = f"{DISPLAY_SPEC}|watermark"
-CARER_SPECS = {DISPLAY_SPEC, WATERMARKED_SPEC}
+# Smaller and WebP versions for the srcset; widths in pixels, for the `w` descriptors.
+SOURCE_SIZES = (("fill-400x300", 400), (DISPLAY_SPEC, 800))
 
 
-def carer_photo_spec(school):
+def watermarked(school):
     from .models.school_settings import settings_for_school
 
-    if school is not None and settings_for_school(school).watermark_carer_photos:
-        return WATERMARKED_SPEC
-    return DISPLAY_SPEC
+    return school is not None and settings_for_school(school).watermark_carer_photos
+
+
+def carer_photo_spec(school, watermark=None):
+    """The fallback <img src> spec carers get for a school."""
+    watermark = watermarked(school) if watermark is None else watermark
+    return WATERMARKED_SPEC if watermark else DISPLAY_SPEC
+
+
+def carer_source_specs(school, watermark=None):
+    """[(spec, width)] of the WebP sources carers get for a school."""
+    watermark = watermarked(school) if watermark is None else watermark
+    suffix = "|watermark" if watermark else ""
+    return [(f"{size}{suffix}|format-webp", width) for size, width in SOURCE_SIZES]
+
+
+def carer_specs(school):
+    """Every rendition spec a carer of this school may fetch."""
+    watermark = watermarked(school)
+    return {carer_photo_spec(school, watermark)} | {
+        spec for spec, _ in carer_source_specs(school, watermark)
+    }
+
+
+def picture(image, school, watermark=None):
+    """(fallback rendition, WebP srcset string) for one image."""
+    watermark = watermarked(school) if watermark is None else watermark
+    fallback = image.get_rendition(carer_photo_spec(school, watermark))
+    srcset = ", ".join(
+        f"{image.get_rendition(spec).url} {width}w"
+        for spec, width in carer_source_specs(school, watermark)
+    )
+    return fallback, srcset
 
 
 def school_of_image(image):

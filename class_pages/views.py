@@ -17,7 +17,7 @@ from wagtail.permissions import policy_registry
 
 from .access import can_view_image_as_carer, can_view_media_as_carer, visible_classes
 from .models import ClassRendition, SchoolPage
-from .photos import carer_photo_spec, school_of_image
+from .photos import carer_specs, school_of_image
 
 # What our storage ever writes: folder/random-hex.ext. Anything else (NUL bytes,
 # traversal, odd characters) is not a file of ours.
@@ -67,7 +67,7 @@ def _file_allowed(user, name):
         return rendition is not None and (
             _is_staff_for(user, rendition.image, get_image_model())
             or (
-                rendition.filter_spec == carer_photo_spec(school_of(rendition.image))
+                rendition.filter_spec in carer_specs(school_of(rendition.image))
                 and can_view_image_as_carer(user, rendition.image)
             )
         )

@@ -169,10 +169,11 @@ class ClassPage(StaffWiringMixin, Page):
         verbose_name = "class"
 
     def get_context(self, request, *args, **kwargs):
-        from ..feed import story_feed
+        from ..feed import story_feed, this_week
 
         context = super().get_context(request, *args, **kwargs)
         context["feed"] = story_feed(self, request, per_page=self.posts_per_page)
+        context["this_week"] = this_week(self)
         return context
 
 

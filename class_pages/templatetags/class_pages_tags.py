@@ -3,19 +3,21 @@
 from django import template
 
 from ..models import SchoolPage
-from ..photos import carer_photo_spec
+from ..photos import picture, watermarked
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def carer_rendition(context, image):
-    """The rendition carers see of an image on this page (display size, watermarked if
-    the school asks for it)."""
-    page = context.get("page")
-    if "carer_photo_spec" not in context:
-        context["carer_photo_spec"] = carer_photo_spec(SchoolPage.for_page(page) if page else None)
-    return image.get_rendition(context["carer_photo_spec"])
+def carer_picture(context, image):
+    """(fallback rendition, WebP srcset) carers see of an image on this page (display
+    sizes, watermarked if the school asks for it)."""
+    if "carer_photo_school" not in context.render_context:
+        page = context.get("page")
+        school = SchoolPage.for_page(page) if page else None
+        context.render_context["carer_photo_school"] = (school, watermarked(school))
+    school, watermark = context.render_context["carer_photo_school"]
+    return picture(image, school, watermark)
 
 
 @register.simple_tag
