@@ -12,7 +12,7 @@ from wagtail.images.fields import WagtailImageField
 from wagtail.images.forms import BaseImageForm
 
 from .access import register_schools, taggable_pupils
-from .models import ClassPage, Pupil
+from .models import ClassPage, Medium, Pupil, consent_map
 from .uploads import clean_image_upload, clean_recording_upload
 
 
@@ -26,6 +26,17 @@ class SafeImageField(WagtailImageField):
         return super().to_python(data)
 
 
+def consent_label(pupil, consents):
+    """ "Amira H. — photo ✓ · video ✓ · audio ✗" (first name and initial only)."""
+    if not consents.get((pupil.pk, Medium.PARTICIPATION)):
+        return f"{pupil.display_name} — NOT taking part"
+    marks = " · ".join(
+        f"{medium} {'✓' if consents.get((pupil.pk, medium)) else '✗ no consent'}"
+        for medium in (Medium.PHOTO, Medium.VIDEO, Medium.AUDIO)
+    )
+    return f"{pupil.display_name} — {marks}"
+
+
 class PupilTaggingMixin:
     """Tagging pupils on a medium: only the user's own pupils are offered (plus those
     already tagged), and tags exclude the "no pupil is identifiable" statement."""
@@ -37,9 +48,13 @@ class PupilTaggingMixin:
                 allowed = Pupil.objects.filter(
                     Q(pk__in=allowed.values("pk")) | Q(pk__in=self.instance.pupils.values("pk"))
                 ).distinct()
-            self.fields["pupils"].queryset = allowed
-            self.fields["pupils"].widget = forms.CheckboxSelectMultiple()
-            self.fields["pupils"].widget.choices = self.fields["pupils"].choices
+            field = self.fields["pupils"]
+            field.queryset = allowed
+            consents = consent_map(list(allowed.values_list("pk", flat=True)), list(Medium.values))
+            # Staff see what each pupil's carers agreed to while they tag.
+            field.label_from_instance = lambda pupil: consent_label(pupil, consents)
+            field.widget = forms.CheckboxSelectMultiple()
+            field.widget.choices = field.choices
 
     def clean(self):
         cleaned = super().clean()

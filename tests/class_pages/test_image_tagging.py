@@ -97,3 +97,14 @@ def test_upload_lands_in_the_class_collection_with_a_random_name(world, client):
     assert image.collection_id == world.a.classes["Oak"].collection_id
     assert "Amira" not in image.file.name and "IMG_2041" not in image.file.name
     assert image.file.url.startswith("/files/original_images/")
+
+
+def test_consent_status_is_shown_next_to_each_name(world, client):
+    from class_pages.factories import give_consent
+    from class_pages.models import Medium
+
+    give_consent(world.a.pupils["Oak"], (Medium.VIDEO,), given=False)
+    client.force_login(world.a.teachers["Oak"])
+    html = edit_form(client, world.a.images["Oak"])
+    assert "Oakkid S. — photo ✓ · video ✗ no consent · audio ✓" in html
+    assert "Smith" not in html.split('name="pupils"')[1][:400]  # initials only
