@@ -15,8 +15,13 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.permissions import policy_registry
 
-from .access import can_view_image_as_carer, can_view_media_as_carer, visible_classes
-from .models import ClassRendition, SchoolPage
+from .access import (
+    can_view_image_as_carer,
+    can_view_media_as_carer,
+    can_view_school_story,
+    visible_classes,
+)
+from .models import ClassRendition, SchoolPage, SchoolStoryIndexPage
 from .photos import carer_specs, school_of_image
 
 # What our storage ever writes: folder/random-hex.ext. Anything else (NUL bytes,
@@ -40,9 +45,17 @@ def my_classes(request):
     for class_page in classes:
         school = SchoolPage.for_page(class_page)
         schools.setdefault(school, []).append(class_page)
-    return private_response(
-        render(request, "class_pages/my_classes.html", {"schools": schools.items()})
-    )
+    listed = [
+        (school, school_classes, _school_story(request.user, school))
+        for school, school_classes in schools.items()
+    ]
+    return private_response(render(request, "class_pages/my_classes.html", {"schools": listed}))
+
+
+def _school_story(user, school):
+    """The school's whole-school story, if it is live and the user may see it."""
+    story = SchoolStoryIndexPage.objects.child_of(school).live().first() if school else None
+    return story if story and can_view_school_story(user, school) else None
 
 
 def school_of(image):

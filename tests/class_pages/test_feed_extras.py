@@ -79,3 +79,17 @@ def test_recordings_play_in_the_feed(world, client):
     html = client.get(oak.url).content.decode()
     assert f'<audio controls preload="none" src="{media.url}"' in html
     assert client.get(media.url).status_code == 200
+
+
+def test_my_classes_lists_the_whole_school_story(world, client):
+    client.force_login(world.a.carers["Oak"])
+    html = client.get("/my-classes/").content.decode()
+    assert "Whole-school story" in html and "Birch" not in html
+
+
+def test_carer_pages_follow_the_phones_language(world, client):
+    client.force_login(world.a.carers["Oak"])
+    welsh = client.get("/my-classes/", headers={"accept-language": "cy"}).content.decode()
+    assert "Fy nosbarthiadau" in welsh
+    english = client.get("/my-classes/", headers={"accept-language": "en-GB"}).content.decode()
+    assert "My classes" in english and "Fy nosbarthiadau" not in english
