@@ -15,6 +15,7 @@ EXEMPT_PREFIXES = (
     "/sign-in/",
     "/sign-out/",
     "/password-reset/",
+    "/notifications/unsubscribe/",
     "/static/",
     "/admin/login/",
     "/admin/logout/",

@@ -23,7 +23,8 @@ class Command(BaseCommand):
             raise CommandError("seed_demo refuses to run with production settings.")
         # The demo's own workflow notifications are not worth an inbox.
         dummy_mail = "django.core.mail.backends.dummy.EmailBackend"
-        with transaction.atomic(), override_settings(EMAIL_BACKEND=dummy_mail):
+        # Settings outermost: mail queued for after the commit must still find the dummy.
+        with override_settings(EMAIL_BACKEND=dummy_mail), transaction.atomic():
             build_demo_school(password)
         self.stdout.write(self.style.SUCCESS(f"Demo school “{SCHOOL}” is ready."))
         self.stdout.write("Accounts: " + ", ".join(ACCOUNTS) + " (or <username>@demo.invalid)")
