@@ -8,10 +8,12 @@ from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
+from class_pages import calendar as class_calendar
 from class_pages import chooser as page_chooser
 from class_pages import consent_views
 from class_pages import views as class_views
 from workflows import concerns
+from workflows import notification_views as notifications
 
 from . import invitation_views
 from .views import SignInView, SignOutView, agreement
@@ -52,9 +54,17 @@ urlpatterns = [
     path("my-children/", consent_views.my_children, name="my_children"),
     path("my-children/<id:pupil_id>/consent/", consent_views.edit_consent, name="edit_consent"),
     path("files/<path:name>", class_views.serve_file, name="private_file"),
+    path("calendar/", class_calendar.calendar, name="calendar"),
+    path("calendar/<str:token>.ics", class_calendar.calendar_feed, name="calendar_feed"),
     path("posts/<id:post_id>/report/", concerns.report_concern, name="report_concern"),
     path("posts/<id:post_id>/report/sent/", concerns.report_sent, name="concern_sent"),
     path("my-reports/", concerns.my_reports, name="my_reports"),
+    path("notifications/", notifications.preferences, name="notifications"),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        notifications.unsubscribe,
+        name="notification_unsubscribe",
+    ),
     path("", include(wagtail_urls)),
 ]
 

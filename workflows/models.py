@@ -15,6 +15,7 @@ from class_pages.access import guarding_page
 from .access_removal import AccessRemoval  # noqa: F401 (a model of this app)
 from .checks import Finding, blocking
 from .checks.rules import Rules, lines
+from .notifications import NotificationPreference, SentNotification  # noqa: F401 (models)
 from .oversight import ClassReview, ConcernReport, OversightSettings  # noqa: F401 (models)
 
 logger = logging.getLogger(__name__)

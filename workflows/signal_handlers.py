@@ -1,12 +1,15 @@
 """Reactions to class_pages' signals: a new school or index gets the school's workflow;
-withdrawn consent takes down every live post that shows the pupil in that medium."""
+withdrawn consent takes down every live post that shows the pupil in that medium; a post
+going live for the first time queues the carers' e-mails."""
 
 from django.db.models import Q
 from wagtail.log_actions import log
+from wagtail.signals import page_published
 
 from class_pages.models import LiveImageUse, LiveMediaUse, Medium, StoryPostPage
 from class_pages.signals import consent_withdrawn, school_structure_changed
 
+from . import notifications
 from .mail import send_consent_takedown
 from .school_workflow import ensure_school_workflow
 
@@ -49,6 +52,11 @@ def take_down_posts(sender, pupil, medium, record=None, **kwargs):
         send_consent_takedown(post, pupil, Medium(medium).label)
 
 
+def post_went_live(sender, instance, **kwargs):
+    notifications.post_published(instance)
+
+
 def register():
     school_structure_changed.connect(school_changed, dispatch_uid="wf_school_changed")
     consent_withdrawn.connect(take_down_posts, dispatch_uid="wf_consent_withdrawn")
+    page_published.connect(post_went_live, sender=StoryPostPage, dispatch_uid="wf_post_live")

@@ -1,5 +1,6 @@
 """Models of class_pages, one module per concern, re-exported here."""
 
+from .calendar import CalendarFeed
 from .consent import ConsentRecord, Medium, consent_map, current_consent
 from .erasure import ErasureRecord
 from .invitations import Invitation, NoContactRestriction
@@ -23,6 +24,7 @@ from .school_settings import SchoolSettings
 
 __all__ = [
     "AccessChange",
+    "CalendarFeed",
     "CarerLink",
     "ClassImage",
     "ClassIndexPage",
