@@ -13,7 +13,7 @@ PG_URL  ?= postgres://postgres@127.0.0.1:5432/classpages
 PYTEST_ARGS ?= -q -n 2 -m "not e2e"
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-postgres lint format check migrate seed clean
+.PHONY: help install run test test-e2e test-postgres lint format check migrate seed clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) \
@@ -34,6 +34,17 @@ run: install ## Migrate the SQLite default, seed "Demo Primary", serve http://12
 
 test: install ## Run the quick test suite (SQLite, 2 workers, no browser tests)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Browser tests: their own process (live server, transactional DB; see tests/e2e/conftest.py).
+CHROMIUM ?= /usr/bin/chromium
+
+test-e2e: install node_modules/.package-lock.json ## Browser tests: headless Chromium (Debian's) + axe-core; screenshots in tests/e2e/artifacts/
+	@test -x $(CHROMIUM) || { echo "No Chromium at $(CHROMIUM): apt-get install -y chromium"; exit 1; }
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q -m e2e tests/e2e -p no:xdist
+
+# axe-core for the browser tests, exactly as package-lock.json pins it.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
 
 test-postgres: install ## Run the quick test suite on PostgreSQL (PG_URL=postgres://...)
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest $(PYTEST_ARGS)
