@@ -46,6 +46,25 @@ def show_findings_in_editor(request, page):
         messages.add_message(request, level, f"{prefix}{finding.message} [{finding.code}]")
 
 
+@hooks.register("after_create_page")
+@hooks.register("after_edit_page")
+def say_when_checks_sent_it_back(request, page):
+    """Wagtail says "submitted for moderation" even when an automatic check refused the
+    post at once: say plainly that it went back, and why."""
+    if request.method != "POST" or not request.POST.get("action-submit"):
+        return
+    state = WorkflowState.objects.for_instance(page).order_by("-created_at").first()
+    if state is None or state.status != WorkflowState.STATUS_NEEDS_CHANGES:
+        return
+    blocking = [finding for finding in latest_findings(page) if finding.blocking]
+    if blocking:
+        messages.error(
+            request,
+            "Not sent to the leaders: the automatic checks found things to change. "
+            + " ".join(f"{finding.message} [{finding.code}]" for finding in blocking),
+        )
+
+
 @hooks.register("construct_homepage_panels")
 def add_class_posts_panel(request, panels):
     panels.append(ClassPostsPanel(request.user))

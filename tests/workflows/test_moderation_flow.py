@@ -606,3 +606,21 @@ def test_dashboard_shows_posts_awaiting_review_to_the_schools_leaders_only(world
     assert other.status_code == 200
     assert "Awaiting Alder review" not in other.content.decode()
     assert f"/admin/pages/{post.pk}/" not in other.content.decode()
+
+
+def test_immediate_refusal_is_said_plainly_after_submitting(world):
+    oak = world.a.classes["Oak"]
+    teacher = browser(world.a.teachers["Oak"])
+    response = teacher.post(
+        add_url(oak),
+        post_form(
+            "Rude words",
+            "rude-words",
+            [world.a.images["Oak"]],
+            "action-submit",
+            body="What a shit day",
+        ),
+        follow=True,
+    )
+    said = [str(message) for message in response.context["messages"]]
+    assert any("Not sent to the leaders" in text and "offensive-language" in text for text in said)
