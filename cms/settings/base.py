@@ -41,6 +41,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cms.session_timeouts.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "cms.middleware.AgreementMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -138,6 +139,10 @@ if os.environ.get("REDIS_URL"):
     }
 
 SESSION_COOKIE_HTTPONLY = True
+# Absolute lifetime of a sign-in (not extended by activity) and the idle timeout.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", 7 * 24 * 3600))
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", 2 * 3600))
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
