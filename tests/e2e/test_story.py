@@ -146,3 +146,20 @@ def test_post_from_editor_to_carers_phone_and_back_off_when_consent_is_withdrawn
     assert carer.goto(post_path).status == 404
     post.refresh_from_db()
     assert not post.live
+
+
+def test_the_browser_enforces_the_csp(demo, new_page):
+    """A script injected into a carer page is refused by the browser itself."""
+    page = new_page()
+    page.goto("/sign-in/")
+    refused = page.evaluate(
+        """() => new Promise(resolve => {
+            document.addEventListener('securitypolicyviolation', () => resolve(true));
+            const script = document.createElement('script');
+            script.textContent = 'window.injected = true';
+            document.body.appendChild(script);
+            setTimeout(() => resolve(false), 1000);
+        })"""
+    )
+    assert refused is True
+    assert page.evaluate("() => window.injected === undefined")
