@@ -12,7 +12,7 @@ from django.utils import timezone
 from wagtail.models import GroupPagePermission
 
 from .factories import create_class
-from .models import ClassPage, Enrolment, SchoolPage
+from .models import ClassPage, Enrolment
 from .models.school_settings import settings_for_school
 
 YEAR_ORDER = ["N", "R", "1", "2", "3", "4", "5", "6"]
@@ -113,7 +113,3 @@ def archive_expired_classes(today=None):
         class_page.unpublish()
         titles.append(class_page.title)
     return titles
-
-
-def school_by_slug(slug):
-    return SchoolPage.objects.get(slug=slug)
