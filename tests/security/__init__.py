@@ -1,0 +1,1 @@
+"""Adversarial tests: the site attacked by each role of the demo data."""
