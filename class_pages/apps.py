@@ -14,3 +14,7 @@ class ClassPagesConfig(AppConfig):
 
         converters.register()
         signal_handlers.register()
+        from . import feed_invalidation, policy
+
+        feed_invalidation.connect()
+        policy.connect()

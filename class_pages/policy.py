@@ -1,9 +1,14 @@
 """Which agreements a person still has to accept: the live agreement of every school
 they belong to (as a carer of a current pupil, or as staff), at its current version."""
 
+import time
+
+from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from .access import _group_ids
+from .feed_cache import bump, versions
 from .models import CarerLink, ClassPage, PolicyAcceptance, PolicyPage, SchoolPage
 
 
@@ -51,3 +56,46 @@ def pending_agreements(user):
 def accept(user, agreements):
     for policy in agreements:
         PolicyAcceptance.objects.get_or_create(user=user, policy=policy, version=policy.version)
+
+
+# --- the gate's memory ---------------------------------------------------------------
+# Checking agreements costs queries on every request. A person who has nothing pending is
+# remembered in their session against a token that changes whenever an agreement or a
+# membership changes (any school: the token is shared), and for ten minutes at most.
+AGREEMENTS_SCOPE = "agreements"
+SETTLED_KEY = "class_pages_agreements_settled"
+RECHECK_SECONDS = 600
+
+
+def must_accept_agreement(request):
+    """True if the signed-in user has an agreement to accept before anything else."""
+    user = request.user
+    (token,) = versions(AGREEMENTS_SCOPE)
+    now = int(time.time())
+    settled = request.session.get(SETTLED_KEY)
+    if settled and settled[:2] == [token, user.pk] and now - settled[2] < RECHECK_SECONDS:
+        return False
+    if pending_agreements(user):
+        request.session.pop(SETTLED_KEY, None)
+        return True
+    request.session[SETTLED_KEY] = [token, user.pk, now]
+    return False
+
+
+def memberships_changed(sender, **kwargs):
+    bump(AGREEMENTS_SCOPE)
+
+
+def connect():
+    """Whatever changes which agreements someone must accept forgets every settled gate."""
+    from .models import CarerLink, ClassPage, Pupil
+
+    for model in (PolicyPage, CarerLink, Pupil, SchoolPage, ClassPage):
+        uid = f"cp_agreements_{model._meta.model_name}"
+        post_save.connect(memberships_changed, sender=model, dispatch_uid=f"{uid}_saved")
+        post_delete.connect(memberships_changed, sender=model, dispatch_uid=f"{uid}_deleted")
+    m2m_changed.connect(
+        memberships_changed,
+        sender=get_user_model().groups.through,
+        dispatch_uid="cp_agreements_groups",
+    )

@@ -5,13 +5,14 @@ from urllib.parse import urlencode
 
 from django.shortcuts import redirect
 
-from class_pages.policy import pending_agreements
+from class_pages.policy import must_accept_agreement
 from class_pages.views import private_response
 
 # What stays reachable while an agreement waits: the agreement itself, signing in and
 # out, password reset, static files and Wagtail's own login/logout.
 EXEMPT_PREFIXES = (
     "/agreement/",
+    "/account/two-factor/",  # cms.two_factor runs first: without this, a loop
     "/sign-in/",
     "/sign-out/",
     "/password-reset/",
@@ -33,7 +34,7 @@ class AgreementMiddleware:
             user is not None
             and user.is_authenticated
             and not request.path.startswith(EXEMPT_PREFIXES)
-            and pending_agreements(user)
+            and must_accept_agreement(request)
         ):
             query = urlencode({"next": request.get_full_path()})
             return private_response(redirect(f"/agreement/?{query}"))

@@ -5,12 +5,16 @@ class_pages.access and enforced by the on_serve_page hook, not here."""
 from django.contrib.auth.models import Group
 from django.db import models
 from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Collection, Page
 from wagtail.search import index
+from wagtail.url_routing import RouteResult
 
 from ..blocks import StoryMediaBlock, photos_in_raw_stream, recordings_in_raw_stream
+from ..feed_cache import FRAGMENT_TIMEOUT, FeedCacheKeyMixin, cacheable_page_number
 from .policy import PolicyPage
 
 
@@ -69,6 +73,29 @@ class SchoolPage(StaffWiringMixin, Page):
             return None
         return cls.objects.filter(path=page.path[: 2 * cls.steplen]).first()
 
+    # Deepest path below a school: classes/<class>/<post>/ (a few spare levels).
+    max_route_depth = 6
+
+    def route(self, request, path_components):
+        """Find the page for a path below the school with one query for every page on
+        the path (each must be live, as in Wagtail's own walk, which costs two queries a
+        level) and one for the page itself. Anything unusual goes to Wagtail's walk."""
+        if not path_components or len(path_components) > self.max_route_depth:
+            return super().route(request, path_components)
+        prefixes = [
+            self.url_path + "".join(f"{part}/" for part in path_components[: n + 1])
+            for n in range(len(path_components))
+        ]
+        on_path = {
+            row.url_path: row
+            for row in Page.objects.filter(
+                url_path__in=prefixes, path__startswith=self.path, depth__gt=self.depth
+            ).only("id", "path", "depth", "url_path", "live", "content_type_id")
+        }
+        if len(on_path) != len(prefixes) or not all(row.live for row in on_path.values()):
+            return super().route(request, path_components)  # Wagtail answers 404 itself
+        return RouteResult(on_path[prefixes[-1]].specific)
+
     def contact_page(self):
         """The school's "Contacting the school" page (a live public information page
         whose slug or title says "contact"), else the school's home page. Class pages are
@@ -114,7 +141,27 @@ class ClassIndexPage(Page):
         return redirect("my_classes")
 
 
-class ClassPage(StaffWiringMixin, Page):
+class FeedPageMixin(FeedCacheKeyMixin):
+    """A page showing a story feed. The feed is computed only if the template's cached
+    fragment misses (see class_pages.feed_cache), so a warm page costs no feed query."""
+
+    posts_per_page = 20
+
+    def get_context(self, request, *args, **kwargs):
+        from ..feed import story_feed, this_week
+
+        context = super().get_context(request, *args, **kwargs)
+        context["feed"] = SimpleLazyObject(
+            lambda: story_feed(self, request, per_page=self.posts_per_page)
+        )
+        context["this_week"] = SimpleLazyObject(lambda: this_week(self))
+        context["feed_page_number"] = cacheable_page_number(request)
+        context["feed_cache_seconds"] = FRAGMENT_TIMEOUT
+        context["today"] = timezone.localdate()  # "This week" changes at midnight
+        return context
+
+
+class ClassPage(FeedPageMixin, StaffWiringMixin, Page):
     """One class in one academic year, e.g. "Oak, 2026-27"."""
 
     class YearGroup(models.TextChoices):
@@ -163,34 +210,18 @@ class ClassPage(StaffWiringMixin, Page):
     parent_page_types = ["class_pages.ClassIndexPage"]
     subpage_types = ["class_pages.StoryPostPage"]
     template = "class_pages/class_page.html"
-    posts_per_page = 20
 
     class Meta:
         verbose_name = "class"
 
-    def get_context(self, request, *args, **kwargs):
-        from ..feed import story_feed, this_week
 
-        context = super().get_context(request, *args, **kwargs)
-        context["feed"] = story_feed(self, request, per_page=self.posts_per_page)
-        context["this_week"] = this_week(self)
-        return context
-
-
-class SchoolStoryIndexPage(Page):
+class SchoolStoryIndexPage(FeedPageMixin, Page):
     """Whole-school celebrations, for every carer linked to the school."""
 
     max_count_per_parent = 1
     parent_page_types = ["class_pages.SchoolPage"]
     subpage_types = ["class_pages.StoryPostPage"]
     template = "class_pages/school_story_index_page.html"
-
-    def get_context(self, request, *args, **kwargs):
-        from ..feed import story_feed
-
-        context = super().get_context(request, *args, **kwargs)
-        context["feed"] = story_feed(self, request, per_page=ClassPage.posts_per_page)
-        return context
 
 
 class StoryPostPage(Page):

@@ -139,6 +139,9 @@ if os.environ.get("REDIS_URL"):
         }
     }
 
+# Sessions are read from the cache (Redis in production) and written through to the
+# database: no query per request to find who is signed in.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 # Absolute lifetime of a sign-in (not extended by activity) and the idle timeout.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", 7 * 24 * 3600))

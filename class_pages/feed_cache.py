@@ -1,0 +1,82 @@
+"""Version tokens of the cached story feeds.
+
+A class page's feed (and the school story's) is rendered once and kept in the cache by
+Wagtail's `{% wagtailpagecache %}` under the page's cache key, which includes two tokens
+from here (see `FeedCacheKeyMixin`): one of the feed's own page, bumped when a post under it
+is published, unpublished, moved or deleted, when a photo it shows changes, and when the
+access or consent of its pupils changes; and one of its school, bumped by anything else a
+feed shows (school settings, information pages, any page published elsewhere in it).
+
+Who may see a feed is decided on every request before the cache is consulted; the cache
+only holds what every viewer of that page sees alike. Tokens are random, so a token lost
+from the cache can never revive an old fragment. Each bump happens at once and again after
+commit, so a render that read the data before the commit cannot be stored under the new
+token either."""
+
+import uuid
+
+from django.core.cache import cache
+from django.db import transaction
+
+# A fragment lives at most this long even if nothing bumps it (seconds).
+FRAGMENT_TIMEOUT = 600
+
+
+def _key(scope):
+    return f"class-pages:feed-version:{scope}"
+
+
+def feed_scope(path):
+    """The feed of the page at this tree path (paths need no query, unlike parents)."""
+    return f"feed:{path}"
+
+
+def school_scope(path):
+    """The school of any page, by the first step of the page's tree path (no query)."""
+    from wagtail.models import Page
+
+    return f"school:{path[: 2 * Page.steplen]}"
+
+
+def versions(*scopes):
+    """The current token of each scope (made on first use), in order."""
+    keys = [_key(scope) for scope in scopes]
+    found = cache.get_many(keys)
+    tokens = []
+    for key in keys:
+        token = found.get(key)
+        if token is None:
+            cache.add(key, uuid.uuid4().hex, timeout=None)
+            token = cache.get(key)
+        tokens.append(token)
+    return tokens
+
+
+def bump(*scopes):
+    """Give the scopes new tokens now and again once the transaction commits."""
+    scopes = set(scopes)
+    if not scopes:
+        return
+
+    def renew():
+        cache.set_many({_key(scope): uuid.uuid4().hex for scope in scopes}, timeout=None)
+
+    renew()
+    transaction.on_commit(renew)
+
+
+class FeedCacheKeyMixin:
+    """For pages that show a story feed: their Wagtail cache key changes with the tokens
+    of the page and of its school (looked up once per page instance, i.e. per request)."""
+
+    def get_cache_key_components(self):
+        if not hasattr(self, "_feed_versions"):
+            self._feed_versions = versions(feed_scope(self.path), school_scope(self.path))
+        return [*super().get_cache_key_components(), *self._feed_versions]
+
+
+def cacheable_page_number(request):
+    """The feed page asked for, when it is a plain small number (the cache keeps those);
+    None for anything else, which is rendered without the cache."""
+    raw = request.GET.get("page", "1")
+    return raw if raw.isdigit() and len(raw) <= 4 else None
