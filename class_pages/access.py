@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
+from .feed_invalidation import class_access_changed
 from .models import (
     AccessChange,
     CarerLink,
@@ -67,6 +68,8 @@ def sync_carer_access(carer, reason="register changed"):
             for pk in sorted(ids)
         ]
     )
+    if to_grant or to_revoke:
+        class_access_changed(carer.pk, to_grant | to_revoke)
     return to_grant, to_revoke
 
 

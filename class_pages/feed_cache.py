@@ -80,3 +80,12 @@ def cacheable_page_number(request):
     None for anything else, which is rendered without the cache."""
     raw = request.GET.get("page", "1")
     return raw if raw.isdigit() and len(raw) <= 4 else None
+
+
+def user_scope(user_id):
+    """Everything that changes what one person may see: grants, links, groups, account."""
+    return f"user:{user_id}"
+
+
+# Staff see files through collection permissions given to groups: rare changes, all users.
+PERMISSIONS_SCOPE = "permissions"

@@ -1,6 +1,7 @@
 """Carer-facing views outside the page tree: "My classes" and the authorising file view
 through which every stored file (image original, rendition, video, audio) is fetched."""
 
+import logging
 import posixpath
 import re
 
@@ -15,6 +16,7 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.permissions import policy_registry
 
+from . import file_access
 from .access import (
     can_view_image_as_carer,
     can_view_media_as_carer,
@@ -27,6 +29,8 @@ from .photos import carer_specs, school_of_image
 # What our storage ever writes: folder/random-hex.ext. Anything else (NUL bytes,
 # traversal, odd characters) is not a file of ours.
 STORED_NAME = re.compile(r"[A-Za-z0-9_\-]+(?:/[A-Za-z0-9_\-.]+)+")
+# Refusals of a signed-in user (who and from where: cms.security_log adds them).
+security_log = logging.getLogger("class_pages.security")
 
 
 def private_response(response):
@@ -68,7 +72,30 @@ def _is_staff_for(user, obj, model):
     return policy.user_has_any_permission_for_instance(user, ["change", "choose"], obj)
 
 
+def _stored_object(name):
+    """The image, rendition's image or recording a stored name belongs to, or None."""
+    folder = name.split("/", 1)[0]
+    if folder == "images":
+        rendition = ClassRendition.objects.select_related("image").filter(file=name).first()
+        return rendition.image if rendition else None
+    if folder == "original_images":
+        return get_image_model().objects.filter(file=name).first()
+    if folder == "media":
+        return get_document_model().objects.filter(file=name).first()
+    return None
+
+
+def _school_path_of(name):
+    stored = _stored_object(name)
+    school = school_of(stored) if stored is not None else None
+    return school.path if school else None
+
+
 def _file_allowed(user, name):
+    return file_access.file_allowed(user, name, _school_path_of, _decide_file)
+
+
+def _decide_file(user, name):
     """Who may fetch a stored file, by the kind of file its name says it is.
 
     Originals: staff with a collection permission on the image. Renditions and recordings:
@@ -106,6 +133,7 @@ def serve_file(request, name):
     if not STORED_NAME.fullmatch(name) or ".." in name:
         raise Http404
     if not _file_allowed(request.user, name):
+        security_log.info("file_access_denied", extra={"request": request})
         raise Http404
     return private_response(_file_response(name, request.headers.get("Range")))
 
