@@ -10,6 +10,8 @@ class ClassPagesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from cms import security_log  # noqa: F401  (connects the security log's receivers)
+
         from . import converters, signal_handlers
 
         converters.register()

@@ -1,11 +1,9 @@
 """Issuing and redeeming carer invitations. Redeeming is atomic: exactly one request can
 use an invitation; it links the adult to the pupil, records their consents and their
-acceptance of the school's agreement, and the register then grants the class page."""
-
-import logging
+acceptance of the school's agreement, and the register then grants the class page.
+(Guessing links is limited by the sign-in lockout: cms.invitation_views.)"""
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -21,8 +19,6 @@ from .models import (
 )
 from .models.invitations import token_hash
 from .policy import accept, agreements_for
-
-security_log = logging.getLogger("class_pages.security")
 
 
 class InvitationUnusable(Exception):
@@ -77,22 +73,6 @@ def find_usable(token):
         .filter(token_hash=token_hash(token))
         .first()
     )
-
-
-def too_many_attempts(request, limit=20, window=15 * 60):
-    """Count invitation attempts per address; True once over the limit."""
-    address = request.META.get("REMOTE_ADDR", "unknown")
-    key = f"invitation-attempts:{address}"
-    cache.add(key, 0, window)
-    try:
-        attempts = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, window)
-        attempts = 1
-    if attempts > limit:
-        security_log.warning("Invitation attempts over the limit from %s", address)
-        return True
-    return False
 
 
 def school_agreements(invitation):

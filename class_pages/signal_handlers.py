@@ -1,7 +1,10 @@
 """Keeps derived state in step with the register and the page tree: carers' grants,
 school/class wiring, and the record of images used by live posts."""
 
+import time
+
 from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import post_delete, post_save, pre_delete
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -20,7 +23,14 @@ from .models import (
     Pupil,
     SchoolPage,
     SchoolStoryIndexPage,
+    SignedInSession,
     StoryPostPage,
+)
+from .models.accounts import (
+    LAST_SEEN_RECORDED,
+    NEEDS_TWO_FACTOR,
+    SIGNED_IN_AT,
+    needs_two_factor,
 )
 from .signals import consent_withdrawn, school_structure_changed
 
@@ -93,14 +103,30 @@ def user_changed(sender, instance, created, raw=False, **kwargs):
 
 
 def end_sessions(user):
-    """Delete every session of a user (a disabled account is signed out everywhere)."""
-    from django.contrib.sessions.models import Session
-    from django.utils import timezone
+    """End every tracked session of a user (a disabled account is signed out everywhere),
+    through the session engine, so it works with db, cache and cached_db alike.
 
-    user_id = str(user.pk)
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get("_auth_user_id") == user_id:
-            session.delete()
+    No scan of the session table as a fallback: an untracked session (one from before
+    tracking began) of a disabled account is harmless, since the auth backend refuses
+    inactive users on every request (ModelBackend.user_can_authenticate)."""
+    SignedInSession.objects.filter(user=user).end_all("account disabled")
+
+
+def signed_in(sender, request, user, **kwargs):
+    """Track the new session, and decide once whether it must pass two-factor sign-in
+    (cms.two_factor reads the answer from the session)."""
+    if SignedInSession.record(request, user) is not None:
+        request.session[NEEDS_TWO_FACTOR] = needs_two_factor(user)
+        now = int(time.time())
+        request.session[SIGNED_IN_AT] = now
+        # The row is fresh: the idle-timeout middleware need not touch it for a while.
+        request.session[LAST_SEEN_RECORDED] = now
+
+
+def signed_out(sender, request, user, **kwargs):
+    session = getattr(request, "session", None)
+    if session is not None and session.session_key:
+        SignedInSession.objects.filter(session_key=session.session_key).delete()
 
 
 def consent_recorded(sender, instance, created, raw=False, **kwargs):
@@ -173,3 +199,5 @@ def register():
     post_delete.connect(post_deleted, sender=StoryPostPage, dispatch_uid="cp_post_deleted")
     page_published.connect(post_published, sender=StoryPostPage, dispatch_uid="cp_post_live")
     page_unpublished.connect(post_unpublished, sender=StoryPostPage, dispatch_uid="cp_post_down")
+    user_logged_in.connect(signed_in, dispatch_uid="cp_session_signed_in")
+    user_logged_out.connect(signed_out, dispatch_uid="cp_session_signed_out")

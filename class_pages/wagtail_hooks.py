@@ -1,6 +1,8 @@
 """Wagtail wiring of class_pages: the serve-time access check for class content, the
 register in the admin menu, and page choosers limited to what the user may explore."""
 
+import logging
+
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from wagtail import hooks
@@ -17,6 +19,8 @@ from .viewsets import AppendOnlyPermissionPolicy, RegisterViewSetGroup
 # Before anything asks the registry for ConsentRecord's policy (it would get a fallback).
 register_permission_policy(ConsentRecord, AppendOnlyPermissionPolicy(ConsentRecord))
 
+security_log = logging.getLogger("class_pages.security")
+
 
 @hooks.register("before_serve_page", order=-10)
 def require_class_access(page, request, serve_args, serve_kwargs):
@@ -31,6 +35,7 @@ def require_class_access(page, request, serve_args, serve_kwargs):
     if not request.user.is_authenticated:
         return private_response(redirect_to_login(request.get_full_path()))
     if not can_view_page(request.user, guard):
+        security_log.info("page_access_denied page=%s", guard.pk, extra={"request": request})
         raise Http404
     return None
 

@@ -1,5 +1,11 @@
 """The invitation link a carer opens: create an account (or sign in to the one they
-have), accept the school's agreement, answer the consent form; then the class page."""
+have, through /sign-in/), accept the school's agreement, answer the consent form; then
+the class page.
+
+A link that opens no invitation counts as a failed sign-in from that address (django-axes,
+see cms.auth), so guessing links and guessing passwords share one lockout and one log."""
+
+import logging
 
 from django import forms
 from django.contrib import messages
@@ -14,11 +20,13 @@ from class_pages.invitations import (
     find_usable,
     redeem,
     school_agreements,
-    security_log,
-    too_many_attempts,
 )
 from class_pages.models import Medium
 from class_pages.views import private_response
+
+from .auth import INVITATION_CREDENTIAL, invitation_attempt_allowed, record_invitation_failure
+from .security_log import log_event
+from .views import locked_out
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -83,15 +91,16 @@ def _unusable(request):
 
 @never_cache
 def invitation(request, token):
-    if too_many_attempts(request):
-        return private_response(
-            render(request, "cms/invitation_unusable.html", {"too_many": True}, status=429)
-        )
+    # Checked before the token is looked up: while locked out, a right guess and a wrong
+    # one get the same answer.
+    if not invitation_attempt_allowed(request):
+        log_event("invitation_refused_locked_out", request, level=logging.WARNING)
+        return locked_out(request, credentials={"username": INVITATION_CREDENTIAL})
     found = find_usable(token)
     if found is None:
-        security_log.info(
-            "Unusable invitation link opened from %s", request.META.get("REMOTE_ADDR")
-        )
+        # Logged by cms.security_log; the lockout page replaces this answer once the
+        # failure reaches the limit (axes middleware).
+        record_invitation_failure(request)
         return _unusable(request)
     if not request.user.is_authenticated:
         return _new_account(request, found)

@@ -8,27 +8,48 @@ from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
+from class_pages import admin_guards, consent_views
 from class_pages import calendar as class_calendar
 from class_pages import chooser as page_chooser
-from class_pages import consent_views
 from class_pages import views as class_views
 from workflows import concerns
 from workflows import notification_views as notifications
 
-from . import invitation_views
-from .views import SignInView, SignOutView, agreement
+from . import invitation_views, sessions_views, two_factor
+from .views import PasswordResetView, SignInView, SignOutView, agreement
 
 urlpatterns = [
     # Before Wagtail's own: the chooser must not show a parent page the user may not see.
     path("admin/choose-page/<id:parent_page_id>/", page_chooser.browse),
+    # Stock admin views that would name pages the user may not explore (admin_guards).
+    path("admin/choose-page/chosen-multiple/", admin_guards.chosen_multiple),
+    path(
+        "admin/pages/<id:page_to_move_id>/move/<id:destination_id>/confirm/",
+        admin_guards.move_confirm,
+    ),
+    path("admin/bulk/<str:app_label>/<str:model_name>/<str:action>/", admin_guards.bulk_action),
+    path("admin/reports/page-types-usage/", admin_guards.page_types_usage),
+    path("admin/reports/page-types-usage/results/", admin_guards.page_types_usage_results),
     path("admin/", include(wagtailadmin_urls)),
     path("sign-in/", SignInView.as_view(), name="sign_in"),
     path("sign-out/", SignOutView.as_view(), name="sign_out"),
     path("agreement/", agreement, name="agreement"),
+    path("account/sessions/", sessions_views.my_sessions, name="my_sessions"),
+    path(
+        "account/sessions/<id:session_id>/end/",
+        sessions_views.end_session,
+        name="end_session",
+    ),
+    path(
+        "account/sessions/end-others/",
+        sessions_views.end_other_sessions,
+        name="end_other_sessions",
+    ),
+    path("account/two-factor/", two_factor.two_factor, name="two_factor"),
     path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(template_name="cms/password_reset.html"),
+        PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

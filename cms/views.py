@@ -1,5 +1,8 @@
-"""Site-wide account views on the public site: sign in, sign out, and accepting the
-class pages agreement."""
+"""Site-wide account views on the public site: sign in, sign out, asking for a password
+reset, the page shown while sign-in is locked out, and accepting the class pages
+agreement."""
+
+import math
 
 from django import forms
 from django.contrib import messages
@@ -7,10 +10,15 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from wagtail.models import Site
 
+from class_pages.models import SchoolPage
 from class_pages.policy import accept, pending_agreements
 from class_pages.views import private_response
+
+from .auth import QueuedPasswordResetForm, lockout_ends_at
 
 
 class SignInForm(AuthenticationForm):
@@ -33,6 +41,36 @@ class SignInView(auth_views.LoginView):
 
 class SignOutView(auth_views.LogoutView):
     pass
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """The same answer, at the same speed, whether or not the address has an account:
+    the e-mail is sent by a background task (cms.auth.send_password_reset_task)."""
+
+    template_name = "cms/password_reset.html"
+    form_class = QueuedPasswordResetForm
+
+
+def _contact_page(request):
+    site = Site.find_for_request(request)
+    school = SchoolPage.objects.filter(pk=site.root_page_id).first() if site else None
+    return school.contact_page() if school else None
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: the page for a locked-out sign-in (public site, Wagtail admin
+    or invitation link). It depends only on the address's attempts, never on whether the
+    account exists, and names no account."""
+    retry_at = lockout_ends_at(request, credentials)
+    seconds = max(int((retry_at - timezone.now()).total_seconds()), 1)
+    context = {
+        "retry_at": retry_at,
+        "retry_minutes": math.ceil(seconds / 60),
+        "contact_page": _contact_page(request),
+    }
+    response = render(request, "cms/locked_out.html", context, status=429)
+    response["Retry-After"] = str(seconds)
+    return private_response(response)
 
 
 class AgreementForm(forms.Form):

@@ -2,6 +2,7 @@
 for a breach of the agreement. Leaders of a school see only their school."""
 
 import csv
+import logging
 
 from django import forms
 from django.contrib import messages
@@ -23,6 +24,8 @@ from .access_removal import (
 )
 from .audit import CATEGORIES, audit_rows
 from .dashboard import is_leader, led_schools
+
+security_log = logging.getLogger("class_pages.security")
 
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -72,6 +75,7 @@ def safe_cell(value):
 
 def audit_csv(request):
     _, rows = _filtered_rows(request)
+    security_log.info("export audit_log_csv", extra={"request": request})
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
     writer = csv.writer(response)

@@ -3,6 +3,7 @@ report (outcome and notes), see a class's review history, and export every revie
 leader's schools as CSV for governors and inspectors."""
 
 import csv
+import logging
 
 from django import forms
 from django.http import HttpResponse
@@ -18,6 +19,8 @@ from class_pages.views import private_response
 from .dashboard import led_classes, led_schools, school_path
 from .dashboard_views import leaders_only
 from .oversight import ClassReview
+
+security_log = logging.getLogger("class_pages.security")
 
 # Cells a spreadsheet would read as a formula (OWASP CSV injection), plus the tab and
 # carriage return some spreadsheets strip before looking.
@@ -95,6 +98,7 @@ def safe_cell(value):
 def reviews_csv(request):
     """Every review of every class of the leader's schools (superuser: all schools)."""
     schools = {school.path: school.title for school in led_schools(request.user)}
+    security_log.info("export class_reviews_csv", extra={"request": request})
     reviews = ClassReview.objects.filter(
         class_page__in=led_classes(request.user).values("pk")
     ).select_related("class_page", "reviewer")

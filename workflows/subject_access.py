@@ -504,7 +504,7 @@ def write_archive(export):
     return spool
 
 
-def record_export(export, user):
+def record_export(export, user, request=None):
     """Every export leaves a trace: a line in the security log and an entry in each
     school's page log (which the leaders' audit log shows). Ids only, no names."""
     for school in export.schools:
@@ -522,4 +522,5 @@ def record_export(export, user):
         export.subject_id,
         user.pk,
         ",".join(str(school.pk) for school in export.schools),
+        extra={"request": request} if request is not None else None,
     )

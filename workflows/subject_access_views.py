@@ -59,7 +59,7 @@ def subject_access_index(request):
 
 def _download(request, export):
     archive = write_archive(export)
-    record_export(export, request.user)
+    record_export(export, request.user, request)
     response = FileResponse(
         archive, as_attachment=True, filename=export.filename, content_type="application/zip"
     )

@@ -8,7 +8,14 @@ from wagtail.admin.menu import MenuItem
 from wagtail.models import WorkflowState
 from wagtail.permissions import register_permission_policy
 
-from . import audit_views, erasure_views, rollover_views, subject_access_views, trust
+from . import (
+    audit_views,
+    erasure_views,
+    rollover_views,
+    session_admin,
+    subject_access_views,
+    trust,
+)
 from .concern_admin import ConcernReportViewSet, LeadersOnlyPolicy
 from .dashboard import is_leader
 from .models import CheckTaskState
@@ -215,3 +222,35 @@ def register_trust_urls():
 @hooks.register("register_admin_menu_item")
 def trust_menu_item():
     return TrustMenuItem("Trust overview", "/admin/trust/", icon_name="site", order=295)
+
+
+# --- signed-in sessions (leaders only; see workflows.session_admin) ----------------------
+
+
+@hooks.register("register_admin_urls")
+def register_signed_in_urls():
+    return [
+        path("signed-in/", session_admin.signed_in_sessions, name="workflows_signed_in"),
+        path(
+            "signed-in/<id:session_id>/end/",
+            session_admin.end_one,
+            name="workflows_signed_in_end",
+        ),
+        path(
+            "signed-in/person/<id:user_id>/end-all/",
+            session_admin.end_all,
+            name="workflows_signed_in_end_all",
+        ),
+        path(
+            "signed-in/person/<id:user_id>/reset-two-factor/",
+            session_admin.reset_two_factor,
+            name="workflows_reset_two_factor",
+        ),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def signed_in_menu_item():
+    return LeadersOnlyMenuItem(
+        "Signed-in sessions", "/admin/signed-in/", icon_name="user", order=296
+    )

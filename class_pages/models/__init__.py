@@ -1,5 +1,6 @@
 """Models of class_pages, one module per concern, re-exported here."""
 
+from .accounts import SignedInSession
 from .calendar import CalendarFeed
 from .consent import ConsentRecord, Medium, consent_map, current_consent
 from .erasure import ErasureRecord
@@ -48,6 +49,7 @@ __all__ = [
     "SchoolPage",
     "SchoolSettings",
     "SchoolStoryIndexPage",
+    "SignedInSession",
     "StoryPostPage",
     "consent_map",
     "current_consent",

@@ -5,6 +5,7 @@ REDIS_URL. Everything that decides who may see what lives in code, not here.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -26,26 +27,35 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "guardian",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "cms.security_headers.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "cms.session_timeouts.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cms.two_factor.TwoFactorMiddleware",
     "cms.middleware.AgreementMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -77,6 +87,7 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out sign-ins unchecked
     "cms.auth.UsernameOrEmailBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -153,6 +164,24 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "cms.errors.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content Security Policy (django-csp) of the public site: no inline script, nothing from
+# elsewhere, never in a frame. The Wagtail admin needs inline script and is left out.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "media-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Class pages"
@@ -180,3 +209,64 @@ WAGTAILDOCS_EXTENSIONS = ["mp4", "m4v", "mov", "webm", "mp3", "m4a", "aac", "ogg
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "class_pages.forms.ClassMediaForm"
 CLASSPAGES_MAX_VIDEO_BYTES = 300 * 1024 * 1024
 CLASSPAGES_MAX_AUDIO_BYTES = 50 * 1024 * 1024
+
+# Background tasks (django-tasks)
+# Wagtail 8 queues its own jobs on the default backend (search indexing, reference index,
+# focal points, deleting replaced files), and so do our e-mails (workflows.mail,
+# workflows.notifications). Immediate here (dev, tests: they run inside the request, so
+# mail.outbox sees them); production.py switches to the database backend, and
+# `manage.py db_worker` (deploy/systemd/class-pages-worker.service) runs them.
+INSTALLED_APPS = [*INSTALLED_APPS, "django_tasks", "django_tasks_db"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# Two-factor sign-in
+# Staff who approve posts, keep the register or export data prove a second factor (TOTP
+# app, or a one-time backup code) once per session; carers may opt in. Safe by default:
+# dev.py (the demo) and test.py switch it off, production.py keeps it on.
+CLASSPAGES_STAFF_2FA_REQUIRED = True
+OTP_TOTP_ISSUER = "Class pages"
+
+# Sign-in defence (django-axes)
+# One lockout for every way in: /sign-in/, the Wagtail admin login and invitation links
+# (a link that opens nothing counts as a failed sign-in: cms.auth). Failures are kept in
+# the database (shared by every worker, visible as AccessAttempt rows).
+AXES_HANDLER = "cms.auth.SignInAttemptHandler"  # axes' database handler, see its docstring
+# Locked out: a login (username or e-mail as typed) from one address after 5 failures, and
+# an address after 30 failures whatever the logins (someone trying many accounts).
+# Not by username alone: anyone could then lock any carer or teacher out from anywhere.
+# The address bar is higher because families share addresses (home broadband, the
+# school's own Wi-Fi at pick-up, mobile networks). axes has one limit for all parameters;
+# cms.auth.SignInAttemptHandler scales the address count to reach it at 30.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = 5
+CLASSPAGES_SIGN_IN_ADDRESS_FAILURE_LIMIT = 30
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+# Attempts while locked out are refused but do not restart the wait, so the lockout page
+# can say when to try again and be right.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True  # that login's count from that address only (cms.auth)
+# Sign-ins are in the security log; no second, never-pruned table of addresses per sign-in.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_USERNAME_CALLABLE = "cms.auth.lockout_username"  # trimmed, case-folded
+AXES_LOCKOUT_CALLABLE = "cms.views.locked_out"  # HTTP 429, the same for any username
+# The client address is REMOTE_ADDR (axes' rule without django-ipware, which is not
+# installed); production.py takes it from nginx's X-Forwarded-For instead.
+# Password reset e-mails go out from a background task (cms.auth): no slower when the
+# address has an account. The Wagtail admin's reset form does the same.
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "cms.auth.QueuedWagtailPasswordResetForm"  # noqa: S105
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"timed": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "timed"}},
+    "loggers": {
+        # Sign-ins, failures, lockouts, sign-outs, refusals, exports (cms.security_log).
+        "class_pages.security": {"level": "INFO"},
+        # Its "Not Found: <path>" warnings would write invitation, calendar and
+        # unsubscribe tokens to the log: server errors only.
+        "django.request": {"level": "ERROR"},
+        "axes": {"level": "ERROR"},  # its lines repeat the security log's, less clearly
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

@@ -7,3 +7,5 @@ SECRET_KEY = "dev-only-not-secret"  # noqa: S105
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 CLASSPAGES_ENVIRONMENT = "dev"
+
+CLASSPAGES_STAFF_2FA_REQUIRED = False  # sign-in with a password alone (see base.py)

@@ -23,3 +23,15 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "class-pages@localhost")
 CLASSPAGES_ENVIRONMENT = "production"
+
+# Background tasks: queued in PostgreSQL (in the same transaction as the change that
+# queues them) and run by `manage.py db_worker` (deploy/systemd/class-pages-worker.service):
+# Wagtail's search indexing, reference index and file deletions, and every e-mail.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Sessions: cached_db (base.py) reads them from Redis and writes them through to
+# PostgreSQL: one query less on every signed-in request. Only with a shared cache: with
+# each worker's own memory cache (no REDIS_URL), a session ended in one worker would live
+# on in the others' memory, so then plain database sessions.
+if not os.environ.get("REDIS_URL"):
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -15,3 +15,14 @@ PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="classpages-test-media-"))
 MEDIA_ROOT = PRIVATE_MEDIA_ROOT
 WAGTAILADMIN_BASE_URL = "http://testserver"
 CLASSPAGES_ENVIRONMENT = "test"
+# Background tasks run inside the request (as in base.py; stated here as bakerydemo does).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+CLASSPAGES_STAFF_2FA_REQUIRED = False  # sign-in with a password alone (see base.py)
+
+# Sign-in defence: axes' backend refuses authenticate() without a request, which is how
+# the test client's login() calls it; this stand-in gives it one (cms.auth).
+AUTHENTICATION_BACKENDS = [
+    "cms.auth.TestClientLockoutBackend",
+    *AUTHENTICATION_BACKENDS[1:],  # noqa: F405
+]

@@ -260,9 +260,22 @@ def test_drafts_newer_drafts_recordings_and_unposted_media_are_included(world):
     assert unposted_row[0]["in_posts"] == []
 
 
-def test_a_lost_file_is_reported_not_a_500(world):
-    image, pupil = world.a.images["Oak"], world.a.pupils["Oak"]
-    image.file.storage.delete(image.file.name)
+@pytest.fixture
+def lost_oak_photo(world):
+    """The world's Oak photo file gone from storage, and back afterwards (the file is
+    shared by every test of the process)."""
+    image = world.a.images["Oak"]
+    storage, name = image.file.storage, image.file.name
+    with storage.open(name, "rb") as stored:
+        saved = stored.read()
+    storage.delete(name)
+    yield image
+    with open(storage.path(name), "wb") as restored:
+        restored.write(saved)
+
+
+def test_a_lost_file_is_reported_not_a_500(world, lost_oak_photo):
+    pupil = world.a.pupils["Oak"]
     files = unzip(browser(world.a.leader).post(pupil_url(pupil.pk)))
     data = json.loads(files["data.json"])
     assert data["photos"][0]["file"] is None and data["photos"][0]["missing"]
