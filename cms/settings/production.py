@@ -35,3 +35,12 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # on in the others' memory, so then plain database sessions.
 if not os.environ.get("REDIS_URL"):
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    # The same holds for every cached decision (feeds, file answers, agreement gates):
+    # their version tokens must be seen by every worker at once, so without a shared cache
+    # there is no cache at all (correct, only slower; deploy/README.md: set REDIS_URL).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+# Cookies only for this host over HTTPS (the browser enforces the __Host- prefix:
+# Secure, Path=/, no Domain), never sent from another site's page.
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"

@@ -235,3 +235,26 @@ def test_a_lost_token_never_revives_an_old_fragment(world, oak, client):
     cache.delete(f"class-pages:feed-version:{feed_cache.feed_scope(oak.path)}")
     StoryPostPage.objects.filter(pk=world.a.posts["Oak"].pk).update(title="Renamed quietly")
     assert "Renamed quietly" in client.get(path_of(oak)).content.decode()
+
+
+@pytest.mark.parametrize("change", ["revoke", "new post"])
+def test_with_a_cache_that_keeps_nothing_every_request_decides_afresh(
+    world, oak, client, settings, change
+):
+    """Production without Redis uses DummyCache: tokens never match, nothing is reused."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    carer = world.a.carers["Oak"]
+    client.force_login(carer)
+    path = world.a.images["Oak"].get_rendition("fill-800x600").url
+    assert client.get(path_of(oak)).status_code == 200
+    assert client.get(path).status_code == 200
+    if change == "revoke":
+        link = CarerLink.objects.get(carer=carer)
+        link.status = CarerLink.Status.REVOKED
+        link.status_reason = "court order"
+        link.save()
+        assert client.get(path_of(oak)).status_code == 404
+        assert client.get(path).status_code == 404
+    else:
+        StoryPostPageFactory(parent=oak, title="Sports day")
+        assert "Sports day" in client.get(path_of(oak)).content.decode()

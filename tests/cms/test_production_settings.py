@@ -50,3 +50,44 @@ def test_debug_is_off_whatever_the_environment_says():
         DEBUG="1",
     )
     assert result.stdout.strip().endswith("False"), result.stdout + result.stderr
+
+
+def production_value(expression, **env):
+    result = manage(
+        "shell",
+        "-c",
+        f"from django.conf import settings; print({expression})",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="school.example",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_cookies_are_host_only_https_only_and_same_site():
+    values = production_value(
+        "settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME, settings.SESSION_COOKIE_SECURE,"
+        " settings.CSRF_COOKIE_SECURE, settings.SESSION_COOKIE_HTTPONLY,"
+        " settings.SESSION_COOKIE_SAMESITE"
+    )
+    assert values.split() == ["__Host-sessionid", "__Host-csrftoken", "True", "True", "True", "Lax"]
+
+
+def test_without_a_shared_cache_nothing_is_cached():
+    """Each gunicorn worker's memory cache would miss the others' version bumps."""
+    backend = production_value("settings.CACHES['default']['BACKEND']")
+    assert backend == "django.core.cache.backends.dummy.DummyCache"
+    engine = production_value("settings.SESSION_ENGINE")
+    assert engine == "django.contrib.sessions.backends.db"
+
+
+def test_with_redis_everything_shares_it():
+    backend = production_value(
+        "settings.CACHES['default']['BACKEND'], settings.SESSION_ENGINE",
+        REDIS_URL="redis://127.0.0.1:6379/9",
+    )
+    assert backend.split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        "django.contrib.sessions.backends.cached_db",
+    ]
