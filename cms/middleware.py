@@ -1,5 +1,6 @@
-"""Before anything else, a signed-in person accepts the current agreement of every school
-they belong to (carers on the site, staff in the admin too)."""
+"""Gates in front of everything for signed-in people: before anything else, they accept
+the current agreement of every school they belong to (carers on the site, staff in the
+admin too). `SignedInGate` is shared with the two-factor gate (cms.two_factor)."""
 
 from urllib.parse import urlencode
 
@@ -24,18 +25,35 @@ EXEMPT_PREFIXES = (
 )
 
 
-class AgreementMiddleware:
+class SignedInGate:
+    """A middleware that sends a signed-in person to `target` (with ?next=) before any
+    path but `exempt_prefixes` while `must_stop(request)` says so."""
+
+    target = ""
+    exempt_prefixes = ()
+
     def __init__(self, get_response):
         self.get_response = get_response
+
+    def must_stop(self, request):
+        raise NotImplementedError
 
     def __call__(self, request):
         user = getattr(request, "user", None)
         if (
             user is not None
             and user.is_authenticated
-            and not request.path.startswith(EXEMPT_PREFIXES)
-            and must_accept_agreement(request)
+            and not request.path.startswith(self.exempt_prefixes)
+            and self.must_stop(request)
         ):
             query = urlencode({"next": request.get_full_path()})
-            return private_response(redirect(f"/agreement/?{query}"))
+            return private_response(redirect(f"{self.target}?{query}"))
         return self.get_response(request)
+
+
+class AgreementMiddleware(SignedInGate):
+    target = "/agreement/"
+    exempt_prefixes = EXEMPT_PREFIXES
+
+    def must_stop(self, request):
+        return must_accept_agreement(request)

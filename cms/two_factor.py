@@ -9,7 +9,6 @@ Wrong codes are throttled per device by django-otp (exponential delay)."""
 import math
 import re
 from base64 import b32encode
-from urllib.parse import urlencode
 
 import django_otp
 import qrcode
@@ -33,6 +32,7 @@ from class_pages.models.accounts import (
     role_requires_two_factor,
 )
 from class_pages.views import private_response
+from cms.middleware import SignedInGate
 
 TWO_FACTOR_PATH = "/account/two-factor/"
 # Reachable before the second factor: this page, signing out, static files.
@@ -53,22 +53,12 @@ def is_verified(user):
     return bool(check and check())
 
 
-class TwoFactorMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
+class TwoFactorMiddleware(SignedInGate):
+    target = TWO_FACTOR_PATH
+    exempt_prefixes = EXEMPT_PREFIXES
 
-    def __call__(self, request):
-        user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and not request.path.startswith(EXEMPT_PREFIXES)
-            and required_in_session(request)
-            and not is_verified(user)
-        ):
-            query = urlencode({"next": request.get_full_path()})
-            return private_response(redirect(f"{TWO_FACTOR_PATH}?{query}"))
-        return self.get_response(request)
+    def must_stop(self, request):
+        return required_in_session(request) and not is_verified(request.user)
 
 
 # --- the page ---------------------------------------------------------------------------
