@@ -30,6 +30,7 @@ urlpatterns = [
     path("admin/bulk/<str:app_label>/<str:model_name>/<str:action>/", admin_guards.bulk_action),
     path("admin/reports/page-types-usage/", admin_guards.page_types_usage),
     path("admin/reports/page-types-usage/results/", admin_guards.page_types_usage_results),
+    path("admin/failwhale/", admin_guards.not_mounted),
     path("admin/", include(wagtailadmin_urls)),
     path("sign-in/", SignInView.as_view(), name="sign_in"),
     path("sign-out/", SignOutView.as_view(), name="sign_out"),
