@@ -70,3 +70,10 @@ seed: install ## (Re)create the demo school and accounts (seed_demo)
 clean: ## Remove caches and build leftovers (keeps .venv and var/)
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
 	rm -rf .pytest_cache .ruff_cache build dist *.egg-info static_collected artifacts
+
+# Needs PostgreSQL and Redis on 127.0.0.1 (BENCH_DATABASE_URL, BENCH_REDIS_URL); takes a
+# few minutes. BENCH_ARGS=--large adds a seed_scale database (benchmarks/run_all.py).
+BENCH_ARGS ?=
+.PHONY: bench
+bench: install ## Benchmarks: carer page vs public, latency at 1/10/20 clients, media view; benchmarks/out/latest.json
+	$(PY) -m benchmarks $(BENCH_ARGS)

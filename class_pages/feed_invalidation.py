@@ -1,7 +1,7 @@
 """What makes a cached story feed stale, wired to class_pages.feed_cache: posts published,
 unpublished, moved or deleted; photos and recordings a live post shows; a school's
 settings; consent and access changes of its pupils and carers; and, for remembered file
-decisions (class_pages.file_access), changes to a person or to staff permissions. Every
+decisions (class_pages.remembered_access), changes to a person or to staff permissions. Every
 handler bumps tokens only: the next request decides and renders afresh."""
 
 from django.db.models.signals import post_delete, post_save, pre_delete

@@ -16,7 +16,7 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.permissions import policy_registry
 
-from . import file_access
+from . import remembered_access
 from .access import (
     can_view_image_as_carer,
     can_view_media_as_carer,
@@ -92,7 +92,7 @@ def _school_path_of(name):
 
 
 def _file_allowed(user, name):
-    return file_access.file_allowed(user, name, _school_path_of, _decide_file)
+    return remembered_access.file_allowed(user, name, _school_path_of, _decide_file)
 
 
 def _decide_file(user, name):

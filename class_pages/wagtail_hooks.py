@@ -8,6 +8,7 @@ from django.http import Http404
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
+from . import remembered_access
 from .access import can_view_page, guarding_page
 from .chooser import explorable_page_ids
 from .invitation_admin import CarerAccessViewSetGroup
@@ -34,7 +35,7 @@ def require_class_access(page, request, serve_args, serve_kwargs):
         return None
     if not request.user.is_authenticated:
         return private_response(redirect_to_login(request.get_full_path()))
-    if not can_view_page(request.user, guard):
+    if not remembered_access.page_allowed(request.user, guard, can_view_page):
         security_log.info("page_access_denied page=%s", guard.pk, extra={"request": request})
         raise Http404
     return None

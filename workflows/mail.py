@@ -1,11 +1,18 @@
 """Moderation e-mails: changes requested by an automatic check (Wagtail itself sends
 nothing then), posts taken down because consent was withdrawn, and carers' concern
-reports for leaders. E-mails carry links, never photos of children."""
+reports for leaders. E-mails carry links, never photos of children.
+
+Each e-mail is rendered in the request (the objects it names are at hand there) and
+sent by a background task, so no request waits for the SMTP server: in production the
+database task backend queues it for `manage.py db_worker`, in the same transaction as the
+change it reports (rolled back together); in dev and tests the immediate backend sends it
+at once, so `mail.outbox` sees it."""
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django_tasks import task
 
 from class_pages.access import guarding_page
 from class_pages.models import SchoolPage
@@ -15,14 +22,23 @@ def _admin_url(name, *args):
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(name, args=args)
 
 
+@task()
+def send_email_task(subject, body, addresses):
+    """Send one plain-text e-mail (arguments are plain strings: the task queue stores
+    them as JSON). A failure marks the task failed in the queue, not the request."""
+    return send_mail(subject, body, None, addresses)
+
+
 def _send(template, context, recipients):
+    """Render the e-mail and queue it; returns 1 if one was queued, 0 if nobody to tell."""
     addresses = sorted(
         {user.email for user in recipients if user and user.is_active and user.email}
     )
     if not addresses:
         return 0
     subject, _, body = render_to_string(template, context).strip().partition("\n")
-    return send_mail(subject.strip(), body.strip(), None, addresses)
+    send_email_task.enqueue(subject.strip(), body.strip(), addresses)
+    return 1
 
 
 def leaders_of(page):

@@ -1,0 +1,65 @@
+"""Remembered access decisions: of the authorising file view (/files/<name>) and of the
+page access check (class_pages.wagtail_hooks).
+
+Deciding whether someone may fetch a stored file takes about ten queries, a class page
+two. A "yes" is kept in the cache for that person and that file or page together with the
+tokens it was decided under (class_pages.feed_cache): the person's own token (grants,
+carer links, groups, account), the token of the school the file or page belongs to
+(anything published, unpublished, deleted or moved there, its settings, its pupils'
+consent) and the token of staff permissions. Any bump of one of them makes the next
+request decide again from the database. Tokens are read before deciding, so a change
+during a decision can never be stored as current. Only "yes" is remembered: a refusal is
+always decided afresh."""
+
+from django.core.cache import cache
+
+from .feed_cache import PERMISSIONS_SCOPE, school_scope, user_scope, versions
+
+DECISION_SECONDS = 600
+
+
+def _school_key(name):
+    return f"class-pages:file-school:{name}"
+
+
+def _decision_key(user_id, subject):
+    return f"class-pages:access-ok:{user_id}:{subject}"
+
+
+def _tokens(user_id, school_path):
+    return versions(user_scope(user_id), school_scope(school_path), PERMISSIONS_SCOPE)
+
+
+def file_allowed(user, name, school_path_of, decide):
+    """Whether `user` may fetch the stored file `name`.
+
+    `school_path_of(name)` gives the tree path of the file's school (None if the file is
+    unknown) and `decide(user, name)` the answer from the database; both run only when no
+    current remembered "yes" exists. Stored names are random and never reused, so a file's
+    school is remembered without expiry."""
+    school_key, decision_key = _school_key(name), _decision_key(user.pk, f"file:{name}")
+    found = cache.get_many([school_key, decision_key])
+    school_path = found.get(school_key)
+    if school_path is None:
+        school_path = school_path_of(name)
+        if school_path is None:
+            return decide(user, name)
+        cache.set(school_key, school_path, timeout=None)
+    return _remembered(user, decision_key, found.get(decision_key), school_path, decide, name)
+
+
+def page_allowed(user, guard, decide):
+    """Whether `user` may see pages guarded by `guard` (a ClassPage or the school story):
+    `decide(user, guard)` runs only when no current remembered "yes" exists."""
+    decision_key = _decision_key(user.pk, f"page:{guard.pk}")
+    return _remembered(user, decision_key, cache.get(decision_key), guard.path, decide, guard)
+
+
+def _remembered(user, decision_key, remembered, school_path, decide, subject):
+    tokens = _tokens(user.pk, school_path)
+    if remembered == tokens:
+        return True
+    allowed = decide(user, subject)
+    if allowed:
+        cache.set(decision_key, tokens, timeout=DECISION_SECONDS)
+    return allowed
