@@ -117,6 +117,7 @@ def connect():
     post_delete.connect(pupil_record_changed, sender=Pupil, dispatch_uid="cp_feed_pupil_gone")
     user = get_user_model()
     post_save.connect(person_changed, sender=user, dispatch_uid="cp_files_user_saved")
+    post_delete.connect(person_changed, sender=user, dispatch_uid="cp_files_user_deleted")
     post_save.connect(person_changed, sender=CarerLink, dispatch_uid="cp_files_link_saved")
     post_delete.connect(person_changed, sender=CarerLink, dispatch_uid="cp_files_link_gone")
     m2m_changed.connect(groups_changed, sender=user.groups.through, dispatch_uid="cp_files_groups")

@@ -25,6 +25,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sites.shortcuts import get_current_site
+from django.core.cache import cache
 from django.db.models import Max, Sum
 from django.http import HttpRequest
 from django.utils import timezone
@@ -35,6 +36,8 @@ from wagtail.admin.forms.auth import PasswordResetForm as WagtailPasswordResetFo
 # username (Django allows only letters, digits and @.+-_), so guesses count towards the
 # address's lockout without ever locking a real account.
 INVITATION_CREDENTIAL = "<invitation link>"
+# How long a copy of a signed-in person's account row may serve requests (seconds).
+USER_CACHE_SECONDS = 300
 
 
 class UsernameOrEmailBackend(ModelBackend):
@@ -54,6 +57,26 @@ class UsernameOrEmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        """The signed-in person of every request, from the cache while the copy there was
+        made under the person's current token (class_pages.feed_cache: bumped whenever the
+        account is saved: password, disabled, renamed; or its links and groups change).
+        The token is read before the database, so a change meanwhile is never cached as
+        current. A disabled account is refused as ModelBackend refuses it."""
+        from class_pages.feed_cache import user_scope, versions
+
+        key = f"class-pages:user:{user_id}"
+        (token,) = versions(user_scope(user_id))
+        remembered = cache.get(key)
+        if remembered is not None and remembered[0] == token:
+            user = remembered[1]
+        else:
+            user = super().get_user(user_id)
+            if user is None:
+                return None
+            cache.set(key, (token, user), timeout=USER_CACHE_SECONDS)
+        return user if self.user_can_authenticate(user) else None
 
 
 class TestClientLockoutBackend(AxesStandaloneBackend):
