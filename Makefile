@@ -13,7 +13,7 @@ PG_URL  ?= postgres://postgres@127.0.0.1:5432/classpages
 PYTEST_ARGS ?= -q -n 2 -m "not e2e"
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-e2e test-postgres lint format check migrate seed clean
+.PHONY: help install lock run test test-e2e test-postgres lint format check migrate seed clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) \
@@ -21,11 +21,18 @@ help: ## List the targets
 
 install: $(STAMP) ## Create .venv (if missing) and install the project with its dev extras
 
-# Reinstalls only when pyproject.toml changes (or the stamp is removed).
-$(STAMP): pyproject.toml
+# Reinstalls only when pyproject.toml or constraints.txt changes (or the stamp is removed).
+# constraints.txt pins every package to the version CI tested.
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON3) -m venv $(VENV)
-	$(PY) -m pip install -e '.[dev]'
+	$(PY) -m pip install -c constraints.txt -e '.[dev]'
 	touch $@
+
+lock: ## Re-pin constraints.txt to what is installed in .venv (after changing pyproject.toml)
+	$(PY) -m pip install -e '.[dev]'
+	{ echo "# Every installed version, pinned: make install installs with these (-c constraints.txt)."; \
+	  echo "# Regenerate after changing pyproject.toml: make lock"; \
+	  $(PY) -m pip freeze --exclude-editable; } > constraints.txt
 
 run: install ## Migrate the SQLite default, seed "Demo Primary", serve http://127.0.0.1:8000
 	$(PY) manage.py migrate --noinput

@@ -9,10 +9,14 @@
   and database. Without: the before_serve_page hooks (our class access check, Wagtail's
   view-restriction check) and on_serve_page (the private, no-store headers). Requested
   without a session cookie, as a visitor would see a public page.
+* /bench-plain/<page path>: "plain public Wagtail page": the same as /bench-public/ but the
+  feed is rendered on every request, as a stock Wagtail page renders its content: the
+  request asks for feed page "first", which the paginator reads as page 1 and the feed
+  fragment cache never keeps (class_pages.feed_cache.cacheable_page_number).
 """
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.urls import include, re_path
 from django.views.decorators.http import require_safe
 from django.views.static import serve
@@ -28,9 +32,16 @@ def public_copy(request, path):
     return page.serve(request, *args, **kwargs)
 
 
+@require_safe
+def plain_public_copy(request, path):
+    request.GET = QueryDict("page=first")
+    return public_copy(request, path)
+
+
 urlpatterns = [
     re_path(r"^bench-static/(?P<path>.*)$", serve, {"document_root": settings.BENCH_STATIC_ROOT}),
     re_path(r"^bench-public/(?P<path>.*)$", public_copy),
+    re_path(r"^bench-plain/(?P<path>.*)$", plain_public_copy),
     re_path(r"", include("cms.urls")),
 ]
 

@@ -262,7 +262,13 @@ def pages(args, report, server, seed, probe, large_server, large):
         "/bench-public" + seed["path"],
         expect_page(seed["marker"], False),
     )
-    targets = [private, public]
+    plain = Target(
+        "plain public page (feed rendered)",
+        server,
+        "/bench-plain" + seed["path"],
+        expect_page(seed["marker"], False),
+    )
+    targets = [private, public, plain]
     if large is not None:
         targets.append(
             Target(
@@ -290,6 +296,10 @@ def pages(args, report, server, seed, probe, large_server, large):
         report.setdefault("private_vs_public_ratio_by_concurrency", {})[str(level)] = round(
             overall, 3
         )
+        plain_ratio, _, _ = ratio_of(results, rates, private.label, plain.label)
+        report.setdefault("private_vs_plain_public_ratio_by_concurrency", {})[str(level)] = round(
+            plain_ratio, 3
+        )
         if large is not None:
             big = results["carer page, large trust"]
             report.setdefault("large", {})[str(level)] = {
@@ -298,6 +308,9 @@ def pages(args, report, server, seed, probe, large_server, large):
             }
     # The headline: throughput of the private page over the public one at 10 clients.
     report["private_vs_public_ratio"] = report["private_vs_public_ratio_by_concurrency"]["10"]
+    report["private_vs_plain_public_ratio"] = report[
+        "private_vs_plain_public_ratio_by_concurrency"
+    ]["10"]
     report["p99_over_p50_at_20"] = round(report["p99_ms_at_20"] / report["p50_ms_at_20"], 2)
     if large is not None:
         report["large"]["queries_warm"] = large["probe"]["queries_warm"]
@@ -325,6 +338,11 @@ def machine(postgres, redis_version):
 def table(report):
     rows = [
         ("carer page / public page, req/s at 10 clients", "private_vs_public_ratio", ""),
+        (
+            "carer page / plain public page (feed rendered), at 10",
+            "private_vs_plain_public_ratio",
+            "",
+        ),
         ("carer page queries (warm)", "carer_page_queries_warm", ""),
         ("public copy queries (warm)", "public_page_queries_warm", ""),
     ]

@@ -20,7 +20,7 @@ from .concern_admin import ConcernReportViewSet, LeadersOnlyPolicy
 from .dashboard import is_leader
 from .models import CheckTaskState
 from .oversight import ConcernReport
-from .panels import ClassPostsPanel
+from .panels import AwaitingReviewPanel, ClassPostsPanel
 from .subject_access import EXPORT_ACTION, ExportLogFormatter
 
 # Before the viewset asks the registry for ConcernReport's policy (it would get a fallback).
@@ -75,6 +75,16 @@ def say_when_checks_sent_it_back(request, page):
 @hooks.register("construct_homepage_panels")
 def add_class_posts_panel(request, panels):
     panels.append(ClassPostsPanel(request.user))
+
+
+@hooks.register("construct_homepage_panels")
+def replace_awaiting_review_panel(request, panels):
+    """Wagtail's "Awaiting your review" costs about three queries per waiting post and
+    lists them all; ours lists the oldest few at a fixed cost (see workflows.panels)."""
+    panels[:] = [
+        panel for panel in panels if getattr(panel, "name", "") != "workflow_objects_to_moderate"
+    ]
+    panels.append(AwaitingReviewPanel(request.user))
 
 
 @hooks.register("register_admin_viewset")
