@@ -277,6 +277,7 @@ class StoryPostPage(Page):
 
     def permissions_for_user(self, user):
         return PostPermissionTester(user, self)
+
     template = "class_pages/story_post_page.html"
 
     class Meta:
