@@ -13,9 +13,11 @@ from the cache can never revive an old fragment. Each bump happens at once and a
 commit, so a render that read the data before the commit cannot be stored under the new
 token either."""
 
+import threading
 import uuid
 
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 
 # A fragment lives at most this long even if nothing bumps it (seconds).
@@ -38,18 +40,41 @@ def school_scope(path):
     return f"school:{path[: 2 * Page.steplen]}"
 
 
+# Within one request a token is read from the cache once (the person's token serves the
+# sign-in, the page and every file decision of that request); bumps update it. Outside
+# requests (workers, commands) nothing is remembered.
+_request = threading.local()
+
+
+def _start_request(**kwargs):
+    _request.tokens = {}
+
+
+def _end_request(**kwargs):
+    _request.tokens = None
+
+
+request_started.connect(_start_request, dispatch_uid="class_pages_tokens_start")
+request_finished.connect(_end_request, dispatch_uid="class_pages_tokens_end")
+
+
 def versions(*scopes):
     """The current token of each scope (made on first use), in order."""
     keys = [_key(scope) for scope in scopes]
-    found = cache.get_many(keys)
+    memo = getattr(_request, "tokens", None)
+    known = memo if memo is not None else {}
+    missing = [key for key in keys if key not in known]
+    found = cache.get_many(missing) if missing else {}
     tokens = []
     for key in keys:
-        token = found.get(key)
+        token = known.get(key) or found.get(key)
         if token is None:
             cache.add(key, uuid.uuid4().hex, timeout=None)
             token = cache.get(key)
         if token is None:  # a cache that keeps nothing (DummyCache): nothing ever matches
             token = uuid.uuid4().hex
+        if memo is not None:
+            memo[key] = token
         tokens.append(token)
     return tokens
 
@@ -61,7 +86,11 @@ def bump(*scopes):
         return
 
     def renew():
-        cache.set_many({_key(scope): uuid.uuid4().hex for scope in scopes}, timeout=None)
+        tokens = {_key(scope): uuid.uuid4().hex for scope in scopes}
+        cache.set_many(tokens, timeout=None)
+        memo = getattr(_request, "tokens", None)
+        if memo is not None:
+            memo.update(tokens)
 
     renew()
     transaction.on_commit(renew)

@@ -10,7 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -33,10 +33,15 @@ STORED_NAME = re.compile(r"[A-Za-z0-9_\-]+(?:/[A-Za-z0-9_\-.]+)+")
 security_log = logging.getLogger("class_pages.security")
 
 
+# What add_never_cache_headers() and patch_cache_control(private, no_store) would give,
+# set at once: this runs for every photo a carer sees.
+NEVER_STORE = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
 def private_response(response):
     """Mark a response that depends on who asked: never stored by any cache."""
-    add_never_cache_headers(response)
-    patch_cache_control(response, private=True, no_store=True)
+    response.headers["Cache-Control"] = NEVER_STORE
+    response.headers["Expires"] = http_date()
     return response
 
 

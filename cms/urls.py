@@ -19,6 +19,8 @@ from . import invitation_views, sessions_views, two_factor
 from .views import PasswordResetView, SignInView, SignOutView, agreement
 
 urlpatterns = [
+    # First: every photo of a page is a request here, so it is matched before anything else.
+    path("files/<path:name>", class_views.serve_file, name="private_file"),
     # Before Wagtail's own: the chooser must not show a parent page the user may not see.
     path("admin/choose-page/<id:parent_page_id>/", page_chooser.browse),
     # Stock admin views that would name pages the user may not explore (admin_guards).
@@ -75,7 +77,6 @@ urlpatterns = [
     path("my-classes/", class_views.my_classes, name="my_classes"),
     path("my-children/", consent_views.my_children, name="my_children"),
     path("my-children/<id:pupil_id>/consent/", consent_views.edit_consent, name="edit_consent"),
-    path("files/<path:name>", class_views.serve_file, name="private_file"),
     path("calendar/", class_calendar.calendar, name="calendar"),
     path("calendar/<str:token>.ics", class_calendar.calendar_feed, name="calendar_feed"),
     path("posts/<id:post_id>/report/", concerns.report_concern, name="report_concern"),
