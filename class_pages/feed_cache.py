@@ -60,11 +60,19 @@ request_finished.connect(_end_request, dispatch_uid="class_pages_tokens_end")
 
 def versions(*scopes):
     """The current token of each scope (made on first use), in order."""
+    return versions_and(scopes)[0]
+
+
+def versions_and(scopes, other_keys=()):
+    """The tokens of `scopes` and, read in the same round trip to the cache, the values
+    of `other_keys`: (tokens in order, {key: value found})."""
     keys = [_key(scope) for scope in scopes]
     memo = getattr(_request, "tokens", None)
     known = memo if memo is not None else {}
     missing = [key for key in keys if key not in known]
-    found = cache.get_many(missing) if missing else {}
+    wanted = [*missing, *other_keys]
+    found = cache.get_many(wanted) if wanted else {}
+    others = {key: found[key] for key in other_keys if key in found}
     tokens = []
     for key in keys:
         token = known.get(key) or found.get(key)
@@ -76,7 +84,7 @@ def versions(*scopes):
         if memo is not None:
             memo[key] = token
         tokens.append(token)
-    return tokens
+    return tokens, others
 
 
 def bump(*scopes):

@@ -13,9 +13,13 @@ always decided afresh."""
 
 from django.core.cache import cache
 
-from .feed_cache import PERMISSIONS_SCOPE, school_scope, user_scope, versions
+from .feed_cache import PERMISSIONS_SCOPE, school_scope, user_scope, versions_and
 
 DECISION_SECONDS = 600
+# Stored names are random and never reused, so the school a file belongs to never changes:
+# each process keeps the answers it has seen (up to this many names).
+_SCHOOL_OF_FILE = {}
+SCHOOL_OF_FILE_LIMIT = 50_000
 
 
 def _school_key(name):
@@ -26,8 +30,8 @@ def _decision_key(user_id, subject):
     return f"class-pages:access-ok:{user_id}:{subject}"
 
 
-def _tokens(user_id, school_path):
-    return versions(user_scope(user_id), school_scope(school_path), PERMISSIONS_SCOPE)
+def _scopes(user_id, school_path):
+    return (user_scope(user_id), school_scope(school_path), PERMISSIONS_SCOPE)
 
 
 def file_allowed(user, name, school_path_of, decide):
@@ -37,27 +41,32 @@ def file_allowed(user, name, school_path_of, decide):
     unknown) and `decide(user, name)` the answer from the database; both run only when no
     current remembered "yes" exists. Stored names are random and never reused, so a file's
     school is remembered without expiry."""
-    school_key, decision_key = _school_key(name), _decision_key(user.pk, f"file:{name}")
-    found = cache.get_many([school_key, decision_key])
-    school_path = found.get(school_key)
+    school_path = _SCHOOL_OF_FILE.get(name)
     if school_path is None:
-        school_path = school_path_of(name)
+        school_key = _school_key(name)
+        school_path = cache.get(school_key)
         if school_path is None:
-            return decide(user, name)
-        cache.set(school_key, school_path, timeout=None)
-    return _remembered(user, decision_key, found.get(decision_key), school_path, decide, name)
+            school_path = school_path_of(name)
+            if school_path is None:
+                return decide(user, name)
+            cache.set(school_key, school_path, timeout=None)
+        if len(_SCHOOL_OF_FILE) >= SCHOOL_OF_FILE_LIMIT:
+            _SCHOOL_OF_FILE.clear()
+        _SCHOOL_OF_FILE[name] = school_path
+    return _remembered(user, _decision_key(user.pk, f"file:{name}"), school_path, decide, name)
 
 
 def page_allowed(user, guard, decide):
     """Whether `user` may see pages guarded by `guard` (a ClassPage or the school story):
     `decide(user, guard)` runs only when no current remembered "yes" exists."""
     decision_key = _decision_key(user.pk, f"page:{guard.pk}")
-    return _remembered(user, decision_key, cache.get(decision_key), guard.path, decide, guard)
+    return _remembered(user, decision_key, guard.path, decide, guard)
 
 
-def _remembered(user, decision_key, remembered, school_path, decide, subject):
-    tokens = _tokens(user.pk, school_path)
-    if remembered == tokens:
+def _remembered(user, decision_key, school_path, decide, subject):
+    """The remembered answer and the current tokens, read in one round trip."""
+    tokens, found = versions_and(_scopes(user.pk, school_path), [decision_key])
+    if found.get(decision_key) == tokens:
         return True
     allowed = decide(user, subject)
     if allowed:

@@ -64,11 +64,14 @@ class UsernameOrEmailBackend(ModelBackend):
         account is saved: password, disabled, renamed; or its links and groups change).
         The token is read before the database, so a change meanwhile is never cached as
         current. A disabled account is refused as ModelBackend refuses it."""
-        from class_pages.feed_cache import user_scope, versions
+        from class_pages.feed_cache import user_scope, versions_and
+        from class_pages.policy import AGREEMENTS_SCOPE
 
         key = f"class-pages:user:{user_id}"
-        (token,) = versions(user_scope(user_id))
-        remembered = cache.get(key)
+        # One round trip to the cache: the person's token, the copy of their account, and
+        # the agreement gate's token, which the same request asks for next.
+        (token, _), found = versions_and([user_scope(user_id), AGREEMENTS_SCOPE], [key])
+        remembered = found.get(key)
         if remembered is not None and remembered[0] == token:
             user = remembered[1]
         else:

@@ -110,3 +110,33 @@ def test_a_collection_permission_taken_away_is_obeyed_at_once(world, client):
     fetch_twice(client, original)
     GroupCollectionPermission.objects.filter(group=world.a.classes["Oak"].teachers_group).delete()
     assert client.get(original).status_code == 404
+
+
+def test_a_repeat_fetch_costs_three_cache_round_trips(world, client, monkeypatch):
+    """The session; the person with their token and the agreement gate's token; the
+    remembered answer with the school's and the permissions' tokens. Nothing else, and no
+    query. (A get_many is one round trip to Redis; the memory cache of the tests runs it as
+    several gets, which are not counted.)"""
+    from django.core.cache import cache
+
+    client.force_login(world.a.carers["Oak"])
+    path = rendition_path(world)
+    fetch_twice(client, path)
+    reads, depth = [], [0]
+    for method in ("get", "get_many"):
+        original = getattr(cache, method)
+
+        def counting(*args, _original=original, _method=method, **kwargs):
+            if not depth[0]:
+                reads.append((_method, args[:1]))
+            depth[0] += 1
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        monkeypatch.setattr(cache, method, counting)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    assert len(queries) == 0
+    assert len(reads) == 3, "\n".join(map(str, reads))
