@@ -129,8 +129,9 @@ def _verify(user, code):
 
 def _qr_svg(url):
     image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
-    # Made here from our own otpauth:// URL: no user input reaches the markup.
-    return mark_safe(image.to_string(encoding="unicode"))  # noqa: S308
+    # Made here by qrcode as path geometry from our own otpauth:// URL: no text of the URL
+    # (nor anything a user typed) reaches the markup as text.
+    return mark_safe(image.to_string(encoding="unicode"))  # noqa: S308  # nosec B308 B703
 
 
 def _manual_key(device):

@@ -412,7 +412,8 @@ class Seeder:
                 chunk = rows[offset : offset + BATCH]
                 placeholders = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
                 cursor.execute(
-                    f"INSERT INTO {table} ({columns}) VALUES {placeholders}",  # noqa: S608 - fixed names
+                    # Table and column names are the model's own; values go as parameters.
+                    f"INSERT INTO {table} ({columns}) VALUES {placeholders}",  # noqa: S608  # nosec B608
                     [value for row in chunk for value in row],
                 )
         revisions = []
