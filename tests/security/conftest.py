@@ -254,3 +254,20 @@ def former_carers(world):
         revoked=get_user_model().objects.get(pk=revoked.pk),
         disabled=disabled,
     )
+
+
+@pytest.fixture
+def invitation_link(world):
+    """(invitation, token) of a fresh invitation for a new Oak pupil, issued by the office."""
+    from class_pages.invitations import issue_invitation
+
+    pupil = PupilFactory(school=world.a.school, first_name="Zara", last_name="Quill")
+    enrol(pupil, world.a.classes["Oak"])
+    invitation = Invitation(
+        pupil=pupil,
+        adult_name="Pat Quill",
+        email="pat@example.org",
+        relationship="parent",
+        has_responsibility=True,
+    )
+    return invitation, issue_invitation(invitation, world.a.office)

@@ -12,8 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from class_pages.factories import DEFAULT_PASSWORD, PupilFactory, UserFactory, enrol
-from class_pages.invitations import issue_invitation
+from class_pages.factories import DEFAULT_PASSWORD, UserFactory
 from class_pages.models import Invitation
 from cms.auth import send_password_reset_task
 
@@ -199,17 +198,8 @@ def test_reset_task_ignores_an_address_with_no_account(db):
 # --- invitation links ----------------------------------------------------------------------
 
 
-def test_spent_and_unknown_invitation_links_look_the_same(world, hashes):
-    pupil = PupilFactory(school=world.a.school, first_name="Zara", last_name="Quill")
-    enrol(pupil, world.a.classes["Oak"])
-    invitation = Invitation(
-        pupil=pupil,
-        adult_name="Pat Quill",
-        email="pat@example.org",
-        relationship="parent",
-        has_responsibility=True,
-    )
-    token = issue_invitation(invitation, world.a.office)
+def test_spent_and_unknown_invitation_links_look_the_same(world, hashes, invitation_link):
+    invitation, token = invitation_link
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now())
 
     expired, hashed_expired = hashes(lambda: Client().get(f"/invitations/{token}/"))

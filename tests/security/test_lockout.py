@@ -211,21 +211,8 @@ def test_guessing_invitation_links_hits_the_lockout(world, limit):
     assert not AccessAttempt.objects.filter(path_info__contains="guess").exists()
 
 
-def test_a_locked_address_cannot_open_even_a_real_link(world, limit):
-    from class_pages.factories import PupilFactory, enrol
-    from class_pages.invitations import issue_invitation
-    from class_pages.models import Invitation
-
-    pupil = PupilFactory(school=world.a.school, first_name="Zara", last_name="Quill")
-    enrol(pupil, world.a.classes["Oak"])
-    invitation = Invitation(
-        pupil=pupil,
-        adult_name="Pat Quill",
-        email="pat@example.org",
-        relationship="parent",
-        has_responsibility=True,
-    )
-    token = issue_invitation(invitation, world.a.office)
+def test_a_locked_address_cannot_open_even_a_real_link(world, limit, invitation_link):
+    _, token = invitation_link
     guesser = browser()
     for n in range(limit):
         guesser.get(f"/invitations/guess-{n}/")

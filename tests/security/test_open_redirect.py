@@ -112,23 +112,24 @@ def query(payload):
 
 def test_sign_in(world):
     for payload in EVIL:
-        _sign_in(world, payload)
+        client = _password_sign_in("/sign-in/", world.a.carers["Oak"], payload)
+        # Already signed in: the sign-in page redirects at once.
+        assert_stays_on_site(client.get(f"/sign-in/?{query(payload)}"), payload)
 
 
-def _sign_in(world, payload):
-    carer = world.a.carers["Oak"]
+def _password_sign_in(path, user, payload):
+    """The sign-in form at `path` with a hostile next=, shown then posted; the client."""
     client = client_for()
-    page = client.get(f"/sign-in/?{query(payload)}")
+    page = client.get(f"{path}?{query(payload)}")
     assert_stays_on_site(page, payload)
     assert_next_fields_safe(page, payload)
     response = client.post(
-        f"/sign-in/?{query(payload)}",
-        {"username": carer.username, "password": DEFAULT_PASSWORD, "next": payload},
+        f"{path}?{query(payload)}",
+        {"username": user.username, "password": DEFAULT_PASSWORD, "next": payload},
     )
-    assert response.status_code == 302, "the sign-in itself failed"
+    assert response.status_code == 302, f"the sign-in at {path} itself failed"
     assert_stays_on_site(response, payload)
-    # Already signed in: the sign-in page redirects at once.
-    assert_stays_on_site(client.get(f"/sign-in/?{query(payload)}"), payload)
+    return client
 
 
 def test_sign_out(world):
@@ -141,21 +142,7 @@ def test_sign_out(world):
 
 def test_admin_login(world):
     for payload in EVIL:
-        _admin_login(world, payload)
-
-
-def _admin_login(world, payload):
-    teacher = world.a.teachers["Oak"]
-    client = client_for()
-    page = client.get(f"/admin/login/?{query(payload)}")
-    assert_stays_on_site(page, payload)
-    assert_next_fields_safe(page, payload)
-    response = client.post(
-        f"/admin/login/?{query(payload)}",
-        {"username": teacher.username, "password": DEFAULT_PASSWORD, "next": payload},
-    )
-    assert response.status_code == 302, "the admin sign-in itself failed"
-    assert_stays_on_site(response, payload)
+        _password_sign_in("/admin/login/", world.a.teachers["Oak"], payload)
 
 
 # --- the agreement -------------------------------------------------------------------
