@@ -1,13 +1,23 @@
-"""Small helpers shared by the tests: admin form data for story posts, admin URLs, and
-the assertion that a response is private."""
+"""Small helpers shared by the tests: a signed-in browser, admin form data for story
+posts, admin URLs, and the assertion that a response is private."""
 
 import re
 
+from django.test import Client
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from class_pages.models import StoryPostPage
 
 RENDITION_SRC = re.compile(r'src="(/files/images/[^"]+)"')
+
+
+def browser(user=None, **client_options):
+    """A browser of its own for one person (nobody's cookies or flash messages leak to
+    another), signed in when a user is given."""
+    client = Client(**client_options)
+    if user is not None:
+        client.force_login(user)
+    return client
 
 
 def assert_private(response):

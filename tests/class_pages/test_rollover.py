@@ -5,24 +5,18 @@ visible to its carers for the archive period, then unpublished), safe to run aga
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from class_pages.access import rebuild_all_access
 from class_pages.models import ClassPage, Enrolment
 from class_pages.rollover import archive_expired_classes, proposed_mapping, rollover
+from tests.helpers import browser
 
 
 @pytest.fixture
 def school(world):
     ClassPage.objects.filter(pk=world.a.classes["Willow"].pk).update(year_group="4")
     return world.a.school
-
-
-def browser(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_proposed_mapping_moves_up_a_year_group(world, school):

@@ -4,17 +4,11 @@ import csv
 import io
 
 import pytest
-from django.test import Client
 
 from class_pages.factories import give_consent
 from class_pages.models import AccessChange, CarerLink, Medium
+from tests.helpers import browser
 from workflows.access_removal import AccessRemoval
-
-
-def browser(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_leader_sees_their_schools_records_only(world):

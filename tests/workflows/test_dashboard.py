@@ -11,13 +11,13 @@ from datetime import timedelta
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import Site, TaskState, WorkflowState
 
 from class_pages.factories import StoryPostPageFactory, UserFactory, create_class
 from class_pages.models import StoryPostPage
+from tests.helpers import browser
 from workflows.dashboard import WEEKS, weekly_chart_svg
 from workflows.models import CheckTaskState
 from workflows.oversight import ClassReview, OversightSettings
@@ -30,12 +30,6 @@ Kind = StoryPostPage.Kind
 
 def review_url(class_page):
     return f"/admin/oversight/classes/{class_page.pk}/review/"
-
-
-def browser(user, **kwargs):
-    client = Client(**kwargs)
-    client.force_login(user)
-    return client
 
 
 def monday_of(moment):

@@ -7,7 +7,6 @@ actions, consent withdrawn while a post waits, bad input, and the leaders' dashb
 from django.contrib import messages as messages_api
 from django.contrib.messages import get_messages
 from django.core import mail
-from django.test import Client
 from django.utils.html import escape
 from wagtail.models import PageLogEntry, TaskState, WorkflowState
 
@@ -20,6 +19,7 @@ from class_pages.factories import (
 )
 from class_pages.models import Medium, StoryPostPage
 from tests.helpers import RENDITION_SRC, action_url, add_url, edit_url, post_form
+from tests.helpers import browser as signed_in_browser
 from workflows.finish import publish_approved_revision
 from workflows.models import (
     AppropriatenessCheckTask,
@@ -36,13 +36,9 @@ CLEAN_BODY = "We planted seeds and watched them sprout."
 
 
 def browser(user=None):
-    """A separate browser per person, so nobody's flash messages leak to another. A
-    server error comes back as a 500 response (and is logged), so tests can say what
+    """Server errors come back as 500 responses (and are logged), so a test can say what
     the admin answered and still look at what was stored."""
-    client = Client(raise_request_exception=False)
-    if user is not None:
-        client.force_login(user)
-    return client
+    return signed_in_browser(user, raise_request_exception=False)
 
 
 def fresh(page):

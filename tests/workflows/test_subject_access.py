@@ -29,7 +29,7 @@ from class_pages.models import (
     PolicyAcceptance,
     PolicyPage,
 )
-from tests.helpers import assert_private
+from tests.helpers import assert_private, browser
 from workflows.oversight import ConcernReport
 from workflows.subject_access import EXPORT_ACTION
 
@@ -43,12 +43,6 @@ def pupil_url(pupil_id):
 
 def carer_url(user_id):
     return f"/admin/subject-access/carer/{user_id}/"
-
-
-def browser(user, **kwargs):
-    client = Client(**kwargs)
-    client.force_login(user)
-    return client
 
 
 def unzip(response):
