@@ -2,6 +2,7 @@
 of posts, photos, classes and carers; the cache never shows a feed to someone who may not
 see it, and anything that changes a feed shows on the very next request."""
 
+import datetime
 from urllib.parse import urlsplit
 
 import pytest
@@ -258,3 +259,63 @@ def test_with_a_cache_that_keeps_nothing_every_request_decides_afresh(
     else:
         StoryPostPageFactory(parent=oak, title="Sports day")
         assert "Sports day" in client.get(path_of(oak)).content.decode()
+
+
+# --- the whole-school story: the same cache, a school-wide rule --------------------------
+
+
+@pytest.fixture
+def story(world):
+    from class_pages.models import SchoolStoryIndexPage
+
+    story = SchoolStoryIndexPage.objects.child_of(world.a.school).get()
+    StoryPostPageFactory(parent=story, title="Whole-school assembly")
+    return story
+
+
+def warm_story(world, story, client):
+    client.force_login(world.a.carers["Oak"])
+    response = client.get(path_of(story))
+    assert response.status_code == 200 and "Whole-school assembly" in response.content.decode()
+    assert_private(response)
+    client.logout()
+
+
+def test_a_carer_of_the_same_school_shares_the_cached_story(world, story, client):
+    warm_story(world, story, client)
+    client.force_login(world.a.carers["Willow"])
+    assert "Whole-school assembly" in client.get(path_of(story)).content.decode()
+
+
+def test_a_warm_story_is_refused_to_another_school_and_to_anonymous(world, story, client):
+    warm_story(world, story, client)
+    response = client.get(path_of(story))
+    assert response.status_code == 302 and b"Whole-school assembly" not in response.content
+    client.force_login(world.b.carers["Rowan"])
+    response = client.get(path_of(story))
+    assert response.status_code == 404 and b"Whole-school assembly" not in response.content
+
+
+def leave_school(world):
+    pupil = world.a.pupils["Oak"]
+    pupil.left_on = datetime.date.today()
+    pupil.save()
+
+
+def end_link(world):
+    link = CarerLink.objects.get(carer=world.a.carers["Oak"])
+    link.status = CarerLink.Status.REVOKED
+    link.status_reason = "court order"
+    link.save()
+
+
+@pytest.mark.parametrize("change", [leave_school, end_link])
+def test_a_remembered_story_answer_ends_with_the_carers_tie_to_the_school(
+    world, story, client, change
+):
+    client.force_login(world.a.carers["Oak"])
+    assert client.get(path_of(story)).status_code == 200
+    assert client.get(path_of(story)).status_code == 200  # answered from memory now
+    change(world)
+    response = client.get(path_of(story))
+    assert response.status_code == 404 and b"Whole-school assembly" not in response.content
