@@ -7,6 +7,7 @@ Every answer an outsider can observe (message, status, password-hashing work, e-
 sent inside the request) is the same for known and unknown accounts."""
 
 import ipaddress
+import unicodedata
 
 from axes.backends import AxesStandaloneBackend
 from axes.handlers.database import AxesDatabaseHandler
@@ -40,16 +41,37 @@ INVITATION_CREDENTIAL = "<invitation link>"
 USER_CACHE_SECONDS = 300
 
 
+def normalised_login(typed):
+    """What was typed as a login, as sign-in reads it: Unicode compatibility forms folded
+    (NFKC, as Django's own username field does: a full-width "ｏａｋ" is "oak") and the
+    surrounding spaces dropped."""
+    return unicodedata.normalize("NFKC", str(typed)).strip()
+
+
+def find_account(typed):
+    """The one account a typed login names, or None: the username exactly, else an e-mail
+    address (any case) that belongs to exactly one account. Sign-in and the lockout count
+    both use it, so the count is kept for the account that would have been signed in.
+
+    Known and unknown logins cost the same queries: one for a login without "@", two for
+    one with it (whether or not anything matches)."""
+    login = normalised_login(typed)
+    if not login:
+        return None
+    users = get_user_model()._default_manager
+    user = users.filter(username=login).first()
+    if user is None and "@" in login:
+        # An address shared by two accounts signs in neither: it must not pick one.
+        matches = list(users.filter(email__iexact=login)[:2])
+        user = matches[0] if len(matches) == 1 else None
+    return user
+
+
 class UsernameOrEmailBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None or password is None:
             return None
-        users = get_user_model()._default_manager
-        user = users.filter(username=username).first()
-        if user is None and "@" in username:
-            # An address shared by two accounts signs in neither: it must not pick one.
-            matches = list(users.filter(email__iexact=username.strip())[:2])
-            user = matches[0] if len(matches) == 1 else None
+        user = find_account(username)
         if user is None:
             # Hash once, as a real check does, so the time taken tells nothing.
             get_user_model()().set_password(password)
@@ -97,15 +119,37 @@ class TestClientLockoutBackend(AxesStandaloneBackend):
 # --- who is counted -------------------------------------------------------------------
 
 
+def _folded(text):
+    """One spelling of a text for counting: NFKC, case-folded (and NFKC again, since case
+    folding can produce characters NFKC would fold), without surrounding spaces."""
+    return unicodedata.normalize("NFKC", normalised_login(text).casefold())[:255]
+
+
 def lockout_username(request, credentials):
-    """AXES_USERNAME_CALLABLE: the typed login, trimmed and case-folded, so "Oak.Carer"
-    and " oak.carer " share one count (changing the case must not buy more guesses)."""
+    """AXES_USERNAME_CALLABLE: whose count an attempt goes to. One count per person
+    whatever they type: the account the login names (find_account(), the rule sign-in
+    itself follows) is counted under its folded username, so its username, its e-mail
+    address, another case or spacing, or a compatibility form all share one count. A login
+    that names no account is counted under its folded text, so its spellings share one
+    count too. Known and unknown logins cost the same queries (find_account), and the
+    answer for a request is kept on it: axes asks several times per attempt."""
     value = (credentials or {}).get("username")
     if value is None and request is not None:
         value = request.POST.get("username")
     if value is None:
         return None
-    return str(value).strip().casefold()[:255]
+    if value == INVITATION_CREDENTIAL:
+        return value  # not a login: no lookup
+    memo = getattr(request, "_classpages_lockout_keys", None) if request is not None else None
+    if memo is None:
+        memo = {}
+        if request is not None:
+            request._classpages_lockout_keys = memo
+    value = str(value)
+    if value not in memo:
+        account = find_account(value)
+        memo[value] = _folded(account.get_username() if account else value)
+    return memo[value]
 
 
 def forwarded_client_ip(request):
@@ -169,11 +213,10 @@ class SignInAttemptHandler(AxesDatabaseHandler):
         return (max(ends) if ends else timezone.now()) + get_cool_off(request)
 
     def reset_user_attempts(self, request, credentials=None):
-        # The account's username and the login as typed (it may have been the e-mail).
-        names = {lockout_username(request, credentials), lockout_username(request, None)}
-        names.discard(None)
+        # The person's one count (whatever they typed: lockout_username) from this address.
+        name = lockout_username(request, credentials)
         count, _ = AccessAttempt.objects.filter(
-            ip_address=request.axes_ip_address, username__in=names
+            ip_address=request.axes_ip_address, username=name
         ).delete()
         return count
 

@@ -231,8 +231,9 @@ OTP_TOTP_ISSUER = "Class pages"
 # (a link that opens nothing counts as a failed sign-in: cms.auth). Failures are kept in
 # the database (shared by every worker, visible as AccessAttempt rows).
 AXES_HANDLER = "cms.auth.SignInAttemptHandler"  # axes' database handler, see its docstring
-# Locked out: a login (username or e-mail as typed) from one address after 5 failures, and
-# an address after 30 failures whatever the logins (someone trying many accounts).
+# Locked out: a person (username or e-mail, any spelling) from one address after 5
+# failures, and an address after 30 failures whatever the logins (someone trying many
+# accounts).
 # Not by username alone: anyone could then lock any carer or teacher out from anywhere.
 # The address bar is higher because families share addresses (home broadband, the
 # school's own Wi-Fi at pick-up, mobile networks). axes has one limit for all parameters;
@@ -247,10 +248,12 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True  # that login's count from that address only (cms.auth)
 # Sign-ins are in the security log; no second, never-pruned table of addresses per sign-in.
 AXES_DISABLE_ACCESS_LOG = True
-AXES_USERNAME_CALLABLE = "cms.auth.lockout_username"  # trimmed, case-folded
+# Counted per person, whatever they type (username, e-mail, case, spaces, NFKC forms).
+AXES_USERNAME_CALLABLE = "cms.auth.lockout_username"
 AXES_LOCKOUT_CALLABLE = "cms.views.locked_out"  # HTTP 429, the same for any username
 # The client address is REMOTE_ADDR (axes' rule without django-ipware, which is not
-# installed); production.py takes it from nginx's X-Forwarded-For instead.
+# installed): right for `make run`, where the browser talks to Django directly.
+# production.py takes it from nginx's X-Forwarded-For instead (AXES_CLIENT_IP_CALLABLE).
 # Password reset e-mails go out from a background task (cms.auth): no slower when the
 # address has an account. The Wagtail admin's reset form does the same.
 WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "cms.auth.QueuedWagtailPasswordResetForm"  # noqa: S105

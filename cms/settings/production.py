@@ -45,6 +45,12 @@ if not os.environ.get("REDIS_URL"):
     # there is no cache at all (correct, only slower; deploy/README.md: set REDIS_URL).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
+# Behind nginx every request comes from 127.0.0.1: without this, the lockout would count
+# every family as one address (30 failures anywhere would lock out every school) and the
+# security log would name the proxy. nginx appends the address it saw to X-Forwarded-For
+# (deploy/nginx); only that right-most entry is believed (cms.auth.forwarded_client_ip).
+AXES_CLIENT_IP_CALLABLE = "cms.auth.forwarded_client_ip"
+
 # Cookies only for this host over HTTPS (the browser enforces the __Host- prefix:
 # Secure, Path=/, no Domain), never sent from another site's page.
 SESSION_COOKIE_NAME = "__Host-sessionid"

@@ -1,6 +1,8 @@
 """Production settings pass Django's deployment checks with real values from the
-environment, and refuse to start without a secret key."""
+environment, and refuse to start without a secret key; behind nginx, each client has
+its own sign-in lockout count."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -91,3 +93,87 @@ def test_with_redis_everything_shares_it():
         "django.core.cache.backends.redis.RedisCache",
         "django.contrib.sessions.backends.cached_db",
     ]
+
+
+# Run in a process of its own under cms.settings.production exactly as deployed (nothing
+# of the settings is changed): real requests through the whole middleware stack, as nginx
+# hands them to gunicorn (REMOTE_ADDR 127.0.0.1, X-Forwarded-For with the address nginx
+# saw appended, X-Forwarded-Proto https). Two shortcuts keep it to a few seconds, neither
+# about what is tested: the tables are made from the models (migrate takes ~12 s), and
+# static URLs skip the collectstatic manifest.
+BEHIND_NGINX = """
+import json
+import django
+django.setup()
+from django.apps import apps
+from django.db import connection
+with connection.schema_editor() as editor:
+    for model in apps.get_models():
+        editor.create_model(model)
+from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
+ManifestStaticFilesStorage.stored_name = lambda self, name: name
+from axes.models import AccessAttempt
+from django.contrib.auth import get_user_model
+from django.test import Client
+from class_pages.models import SignedInSession
+PASSWORD = "a long and good password"
+get_user_model().objects.create_user("carer", "carer@example.org", PASSWORD)
+
+def through_nginx(forwarded):
+    return Client(
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR=forwarded,
+        HTTP_X_FORWARDED_PROTO="https",
+        HTTP_HOST="school.example",
+    )
+
+def sign_in(client, password):
+    return client.post("/sign-in/", {"username": "carer", "password": password}).status_code
+
+out = {}
+# The attacker at 203.0.113.10 puts the victim's address on the left of the header;
+# nginx appends the address it really saw.
+attacker = through_nginx("198.51.100.7, 203.0.113.10")
+out["attacker"] = [sign_in(attacker, "wrong") for _ in range(5)]
+out["attacker_right_password"] = sign_in(attacker, PASSWORD)
+out["counted_addresses"] = sorted(set(AccessAttempt.objects.values_list("ip_address", flat=True)))
+# The carer at home, through the same nginx.
+out["victim"] = sign_in(through_nginx("198.51.100.7"), PASSWORD)
+out["victim_session_ip"] = list(SignedInSession.objects.values_list("ip", flat=True))
+# Another family of the school, arriving with nothing forwarded but nginx's entry.
+out["other_family"] = sign_in(through_nginx("192.0.2.44"), "wrong")
+print("RESULT " + json.dumps(out))
+"""
+
+
+def test_behind_nginx_each_client_has_its_own_lockout_count(tmp_path):
+    """Failures from one client (the right-most X-Forwarded-For entry, the one nginx
+    appends) lock out that client only; what the client puts to its left is ignored, so
+    it can neither spend someone else's count nor escape its own."""
+    environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    environment.update(
+        DJANGO_SETTINGS_MODULE="cms.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="school.example",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        CLASSPAGES_VAR_DIR=str(tmp_path),
+        PRIVATE_MEDIA_ROOT=str(tmp_path / "media"),
+    )
+    environment.pop("REDIS_URL", None)
+    result = subprocess.run(  # noqa: S603 (our own interpreter and script)
+        [sys.executable, "-c", BEHIND_NGINX],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    lines = [line for line in result.stdout.splitlines() if line.startswith("RESULT ")]
+    assert result.returncode == 0 and lines, result.stdout + result.stderr
+    out = json.loads(lines[-1].removeprefix("RESULT "))
+    assert out["attacker"] == [200, 200, 200, 200, 429]
+    assert out["attacker_right_password"] == 429
+    assert out["counted_addresses"] == ["203.0.113.10"]  # not the proxy, not the left entry
+    assert out["victim"] == 302
+    assert out["victim_session_ip"] == ["198.51.100.7"]
+    assert out["other_family"] == 200  # a wrong password, answered, not locked out

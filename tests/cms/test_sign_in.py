@@ -33,6 +33,9 @@ def signed_in_user_id(client):
         pytest.param("oak.carer", id="username"),
         pytest.param("oak.carer@demo.invalid", id="e-mail"),
         pytest.param("  Oak.Carer@Demo.Invalid ", id="e-mail-any-case"),
+        # A phone keyboard's full-width letters are the same login (NFKC, as Django's own
+        # username field reads it).
+        pytest.param("\uff4f\uff41\uff4b.carer", id="compatibility-form"),
     ],
 )
 def test_carer_signs_in_and_lands_on_my_classes(world, client, login):

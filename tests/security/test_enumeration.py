@@ -107,14 +107,53 @@ def test_a_successful_sign_in_hashes_once_too(world, hashes):
     assert hashed == 1
 
 
+def fresh_addresses():
+    """A new address for each measurement: the spellings of one person share one count,
+    so an earlier failure would turn this one's INSERT into an UPDATE."""
+    return (f"198.51.100.{n}" for n in range(10, 250))
+
+
 def test_known_and_unknown_logins_cost_the_same_queries(world):
+    addresses = fresh_addresses()
+
     def queries(username):
         with CaptureQueriesContext(connection) as captured:
-            post("/sign-in/", {"username": username, "password": "wrong"}, "198.51.100.1")
+            post("/sign-in/", {"username": username, "password": "wrong"}, next(addresses))
         return len(captured)
 
     assert queries("oak.carer") == queries("nobody.here")
     assert queries("oak.carer@demo.invalid") == queries("nobody@demo.invalid")
+    # The lockout looks the login up to count it under its account: no difference there.
+    assert queries(" OAK.CARER@DEMO.INVALID ") == queries(" NOBODY@DEMO.INVALID ")
+    assert queries("\uff4f\uff41\uff4b.carer") == queries("\uff4eobody.here")
+
+
+def test_known_and_unknown_logins_cost_the_same_queries_on_the_admin_login(world):
+    addresses = fresh_addresses()
+
+    def queries(username):
+        with CaptureQueriesContext(connection) as captured:
+            post("/admin/login/", {"username": username, "password": "wrong"}, next(addresses))
+        return len(captured)
+
+    assert queries("oak.teacher") == queries("nobody.here")
+    assert queries("oak.teacher@demo.invalid") == queries("nobody@demo.invalid")
+
+
+def test_a_locked_out_known_login_costs_what_an_unknown_one_does(world, settings):
+    """Once locked out, no password is checked: still the same work for both."""
+
+    def locked_queries(username, address):
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            post("/sign-in/", {"username": username, "password": "wrong"}, address)
+        with CaptureQueriesContext(connection) as captured:
+            response = post("/sign-in/", {"username": username, "password": "wrong"}, address)
+        assert response.status_code == 429
+        return len(captured)
+
+    assert locked_queries("oak.carer@demo.invalid", "198.51.100.4") == locked_queries(
+        "nobody@demo.invalid", "198.51.100.5"
+    )
 
 
 # --- password reset ----------------------------------------------------------------------

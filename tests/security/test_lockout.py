@@ -109,6 +109,54 @@ def test_changing_case_or_spaces_does_not_buy_more_guesses(world, limit):
     assert answers[-1] == 429
 
 
+# The Oak carer as anyone might type them: username, e-mail in any case, spaces, and the
+# Unicode compatibility forms a phone keyboard can produce (full-width letters, the "ﬀ"
+# style ligatures NFKC folds away).
+OAK_CARER_SPELLINGS = [
+    "oak.carer",
+    "oak.carer@demo.invalid",
+    "OAK.CARER@DEMO.INVALID",
+    " Oak.Carer ",
+    "\uff4f\uff41\uff4b.carer",  # full-width "oak"
+    " Oak.Carer@Demo.Invalid ",
+]
+
+
+def test_every_spelling_of_one_person_shares_one_count(world, limit):
+    """Username, e-mail, other case, spaces, compatibility forms: one person, one count."""
+    client = browser()
+    spellings = OAK_CARER_SPELLINGS[:limit]
+    answers = [sign_in(client, login, "wrong").status_code for login in spellings]
+    assert answers == [200] * (limit - 1) + [429]
+    for login in OAK_CARER_SPELLINGS:  # every way in is now locked, the right password too
+        assert sign_in(client, login).status_code == 429, login
+    assert signed_in_user_id(client) is None
+    # One count, kept under the account, and nothing of what was typed.
+    assert list(AccessAttempt.objects.values_list("username", "failures_since_start")) == [
+        ("oak.carer", limit)
+    ]
+
+
+def test_the_email_is_counted_with_the_username_on_the_admin_login_too(world, limit):
+    client = browser()
+    fail(client, "oak.teacher@demo.invalid", limit - 1, path="/admin/login/")
+    assert sign_in(client, "OAK.TEACHER", "wrong").status_code == 429
+    assert sign_in(client, "oak.teacher", path="/admin/login/").status_code == 429
+
+
+def test_spellings_of_an_unknown_login_share_one_count_too(world, limit):
+    client = browser()
+    logins = ["nobody.here", "NOBODY.HERE", " Nobody.Here ", "\uff4eobody.here", "nobody.HERE"]
+    answers = [sign_in(client, login, "wrong").status_code for login in logins[:limit]]
+    assert answers == [200] * (limit - 1) + [429]
+
+
+def test_another_persons_count_is_not_touched(world, limit):
+    client = browser()
+    fail(client, "oak.carer@demo.invalid", limit)
+    assert sign_in(client, "willow.carer@demo.invalid").status_code == 302
+
+
 def test_the_lock_is_on_that_login_from_that_address_only(world, limit):
     attacker = browser("203.0.113.10")
     fail(attacker, "oak.carer", limit)
