@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from wagtail.models import Page, Site
 
 from . import school_setup
+from .carer_links import link_carer
 from .factories import (
     ClassImageFactory,
     InformationPageFactory,
@@ -230,7 +231,9 @@ def build_demo_school(password):
     for pupil, class_page in ((amira, oak), (charlie, oak), (dev, willow)):
         enrol(pupil, class_page)
     for carer, pupil in ((users["carer.oak"], amira), (users["carer.willow"], dev)):
-        CarerLink.objects.get_or_create(carer=carer, pupil=pupil)
+        # A rerun restores the demo story, even a link someone ended while trying it.
+        CarerLink.objects.filter(carer=carer, pupil=pupil).exclude(status="active").delete()
+        link_carer(carer, pupil, source="demo")
     _consent(amira, users["carer.oak"])
     _consent(dev, users["carer.willow"])
     _consent(charlie, users["office"], photo=False, method=ConsentRecord.Method.PAPER)

@@ -161,6 +161,13 @@ class CarerLinkFactory(factory.django.DjangoModelFactory):
     carer = factory.SubFactory(UserFactory)
     relationship = CarerLink.Relationship.PARENT
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # The register's one road to an active link (no-contact, ended links).
+        from .carer_links import save_link
+
+        return save_link(model_class(*args, **kwargs), source="factory")
+
 
 class ConsentRecordFactory(factory.django.DjangoModelFactory):
     class Meta:

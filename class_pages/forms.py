@@ -4,6 +4,7 @@ schools the user keeps the register of)."""
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -12,7 +13,9 @@ from wagtail.images.fields import WagtailImageField
 from wagtail.images.forms import BaseImageForm
 
 from .access import register_schools, taggable_pupils
-from .models import ClassPage, Medium, Pupil, consent_map
+from .carer_links import link_refusal, may_reinstate, save_link
+from .models import CarerLink, ClassPage, Medium, Pupil, consent_map
+from .storage import DISK_FULL_MESSAGE, StorageFullError
 from .uploads import clean_image_upload, clean_recording_upload
 
 
@@ -67,7 +70,23 @@ class PupilTaggingMixin:
         return cleaned
 
 
-class ClassImageForm(PupilTaggingMixin, BaseImageForm):
+class StoreUploadMixin:
+    """The uploaded file is written to storage while the form is validated, once every
+    other check has passed. Wagtail's views write it later, in their save, where a full disk
+    is a 500; here it is a form error, and the storage has already removed what it wrote."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        stored = getattr(self.instance, "file", None)
+        if self._errors or "file" not in self.fields or not stored or stored._committed:
+            return
+        try:
+            stored.save(stored.name, stored.file, save=False)
+        except StorageFullError:
+            self.add_error("file", ValidationError(DISK_FULL_MESSAGE, code="disk_full"))
+
+
+class ClassImageForm(StoreUploadMixin, PupilTaggingMixin, BaseImageForm):
     def __init__(self, *args, **kwargs):
         user = kwargs.get("user")
         super().__init__(*args, **kwargs)
@@ -77,7 +96,7 @@ class ClassImageForm(PupilTaggingMixin, BaseImageForm):
         self.limit_pupils(user)
 
 
-class ClassMediaForm(PupilTaggingMixin, BaseDocumentForm):
+class ClassMediaForm(StoreUploadMixin, PupilTaggingMixin, BaseDocumentForm):
     """Video and audio: the type is read from the content, the size limited by kind."""
 
     def __init__(self, *args, **kwargs):
@@ -145,11 +164,43 @@ class CarerLinkForm(RegisterForm):
             duplicates = type(self.instance).objects.filter(carer=carer, pupil=pupil)
             if duplicates.exclude(pk=self.instance.pk).exists():
                 self.add_error("carer_account", "This carer is already linked to this pupil.")
+            elif cleaned.get("status") == CarerLink.Status.ACTIVE:
+                self._refuse_if_kept_out(carer, pupil, cleaned)
         return cleaned
+
+    def _refuse_if_kept_out(self, carer, pupil, cleaned):
+        """The register's rule (carer_links), shown as a form error before saving."""
+        stored = None
+        if self.instance.pk:
+            stored = type(self.instance).objects.filter(pk=self.instance.pk).first()
+        refusal = link_refusal(
+            carer,
+            pupil,
+            stored.status if stored and stored.pupil_id == pupil.pk else None,
+            by=self.for_user,
+            reason=cleaned.get("status_reason", ""),
+        )
+        if refusal is not None:
+            field = "status" if refusal.code == "ended" else None
+            message = refusal.messages[0]
+            if refusal.code == "ended" and may_reinstate(self.for_user, pupil):
+                message = "To restore this carer's access, give the reason in the note."
+                field = "status_reason"
+            self.add_error(field, message)
 
     def save(self, commit=True):
         self.instance.carer = self.cleaned_data["carer_account"]
-        return super().save(commit=commit)
+        if not commit:
+            return super().save(commit=False)
+        instance = super().save(commit=False)
+        save_link(
+            instance,
+            by=self.for_user,
+            reason=self.cleaned_data.get("status_reason", ""),
+            source="office form",
+        )
+        self.save_m2m()
+        return instance
 
 
 class PaperConsentForm(RegisterForm):

@@ -1,7 +1,20 @@
-"""Issuing and redeeming carer invitations. Redeeming is atomic: exactly one request can
-use an invitation; it links the adult to the pupil, records their consents and their
-acceptance of the school's agreement, and the register then grants the class page.
-(Guessing links is limited by the sign-in lockout: cms.invitation_views.)"""
+"""Issuing and redeeming carer invitations.
+
+An invitation is for one named adult at one address. Its link is not a bearer token: it
+can only be redeemed by an account with that address (a new account made from the link
+gets it; an existing account must already have it), and only through
+`carer_links.link_carer()`, which refuses anyone matching a no-contact restriction of the
+pupil and never reactivates a link the school suspended or revoked.
+
+Redemption asks for proofs (`PROOFS`): today that the signed-in account holds the invited
+address. A printed letter (no address to prove) will add a proof of a fact the school
+holds (e.g. the child's date of birth), checked by the same loop before anything is
+linked.
+
+The e-mail is sent by a background task that mints the token itself: the task queue
+holds only the invitation's id, never a usable link, and only the token's hash is stored.
+Redeeming is atomic: exactly one request can use an invitation. (Guessing links is
+limited by the sign-in lockout: cms.invitation_views.)"""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,9 +22,10 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django_tasks import task
 
+from .carer_links import NO_CONTACT_MESSAGE, LinkRefused, link_carer, would_refuse
 from .models import (
-    CarerLink,
     ConsentRecord,
     Invitation,
     Medium,
@@ -28,33 +42,51 @@ class InvitationUnusable(Exception):
 def refuse_if_no_contact(pupil, adult_name, email):
     for restriction in pupil.no_contact_restrictions.all():
         if restriction.matches(adult_name, email):
-            raise ValidationError(
-                "This person may not be given access to this pupil (a no-contact "
-                "restriction is recorded). Speak to the designated safeguarding lead."
-            )
+            raise ValidationError(NO_CONTACT_MESSAGE)
 
 
 @transaction.atomic
 def issue_invitation(invitation, issued_by, link_base=None):
     """Save a new invitation (earlier waiting ones for the same pupil and e-mail are
-    revoked), e-mail its link to the adult, and return the token (shown nowhere else)."""
+    revoked) and queue the e-mail that carries its link. Returns the invitation."""
     if not invitation.has_responsibility:
         raise ValidationError("Confirm that this adult has parental or care responsibility.")
     refuse_if_no_contact(invitation.pupil, invitation.adult_name, invitation.email)
     Invitation.objects.usable().filter(
         pupil=invitation.pupil, email__iexact=invitation.email
     ).update(revoked_at=timezone.now(), revoked_by=issued_by)
-    token = invitation.new_token()
+    invitation.new_token()  # a placeholder nobody knows: the task mints the real one
     invitation.issued_by = issued_by
     invitation.save()
-    link = (link_base or settings.WAGTAILADMIN_BASE_URL).rstrip("/") + f"/invitations/{token}/"
-    school = invitation.pupil.school
+    base = (link_base or settings.WAGTAILADMIN_BASE_URL).rstrip("/")
+    send_invitation_task.enqueue(invitation.pk, base)
+    return invitation
+
+
+@task()
+def send_invitation_task(invitation_id, link_base):
+    """Mint the invitation's token and e-mail its link (1), or nothing if the invitation
+    was revoked or used meanwhile (0). The token exists only in this task's memory and
+    the e-mail."""
+    invitation = (
+        Invitation.objects.usable().select_related("pupil__school").filter(pk=invitation_id).first()
+    )
+    if invitation is None:
+        return 0
+    token = deliver_token(invitation)
+    link = f"{link_base}/invitations/{token}/"
     body = render_to_string(
         "class_pages/mail/invitation.txt",
-        {"invitation": invitation, "link": link, "school": school},
+        {"invitation": invitation, "link": link, "school": invitation.pupil.school},
     )
     subject, _, text = body.strip().partition("\n")
-    send_mail(subject.strip(), text.strip(), None, [invitation.email])
+    return send_mail(subject.strip(), text.strip(), None, [invitation.email])
+
+
+def deliver_token(invitation):
+    """A fresh token for a waiting invitation (the earlier one stops working)."""
+    token = invitation.new_token()
+    Invitation.objects.filter(pk=invitation.pk).update(token_hash=invitation.token_hash)
     return token
 
 
@@ -79,13 +111,54 @@ def school_agreements(invitation):
     return list(agreements_for(SchoolPage.objects.filter(pk=invitation.pupil.school_id)))
 
 
+# --- who may redeem --------------------------------------------------------------
+
+
+class Refusal(ValidationError):
+    """Why this account may not redeem this invitation; `code` names the reason."""
+
+
+def holds_invited_address(invitation, user):
+    """The account must hold the address the invitation was sent to."""
+    if (user.email or "").casefold().strip() != invitation.email.casefold().strip():
+        return Refusal(
+            "This invitation is for another adult, at another e-mail address.",
+            code="other-account",
+        )
+    return None
+
+
+def not_kept_out(invitation, user):
+    """The register's rule (carer_links): no no-contact restriction matches the account,
+    and the school has not ended its link to this child."""
+    refused = would_refuse(user, invitation.pupil)
+    return Refusal(refused.messages[0], code=refused.code) if refused else None
+
+
+# Checked in order, before the consent form is shown and again when redeeming.
+PROOFS = (holds_invited_address, not_kept_out)
+
+
+def refusal_for(invitation, user):
+    """The first reason this account may not redeem the invitation, or None."""
+    for proof in PROOFS:
+        refusal = proof(invitation, user)
+        if refusal is not None:
+            return refusal
+    return None
+
+
 @transaction.atomic
 def redeem(invitation, user, consents):
     """Use the invitation for `user` with the consent answers given ({medium: bool},
-    participation required). Raises InvitationUnusable if another request got there
-    first. Returns the CarerLink."""
+    participation required). Raises Refusal if this account may not use it (nothing is
+    changed, the invitation stays waiting), InvitationUnusable if another request got
+    there first. Returns the CarerLink."""
     if not consents.get(Medium.PARTICIPATION):
         raise ValidationError("Taking part is needed to see the class pages.")
+    refusal = refusal_for(invitation, user)
+    if refusal is not None:
+        raise refusal
     claimed = (
         Invitation.objects.usable()
         .filter(pk=invitation.pk)
@@ -93,16 +166,18 @@ def redeem(invitation, user, consents):
     )
     if claimed != 1:
         raise InvitationUnusable
-    link, _ = CarerLink.objects.get_or_create(
-        carer=user,
-        pupil=invitation.pupil,
-        defaults={"relationship": invitation.relationship},
-    )
-    if link.status != CarerLink.Status.ACTIVE:
-        link.status, link.status_reason = CarerLink.Status.ACTIVE, "invitation redeemed"
-        link.save()
+    try:
+        link = link_carer(
+            user,
+            invitation.pupil,
+            relationship=invitation.relationship,
+            source="invitation",
+            has_responsibility=invitation.has_responsibility,
+        )
+    except LinkRefused as refused:
+        raise Refusal(refused.messages[0], code=refused.code) from refused
     for medium, given in consents.items():
-        # One by one, so a "no" that ends an earlier carer's "yes" takes posts down too.
+        # One by one, so a "no" that ends a consent in force takes posts down too.
         ConsentRecord.objects.create(
             pupil=invitation.pupil,
             medium=medium,

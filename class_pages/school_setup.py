@@ -89,6 +89,8 @@ def setup_school(school):
     _grant_models(school.leaders_group, ("view",))
     for action in ("add", "change"):  # leaders issue and revoke invitations too
         school.leaders_group.permissions.add(_permission("class_pages", f"{action}_invitation"))
+    # Leaders alone lift a suspended or revoked carer link (class_pages.carer_links).
+    school.leaders_group.permissions.add(_permission("class_pages", "change_carerlink"))
     _grant_models(school.office_group, ("view", "add", "change", "delete"))
     # Consent history is append-only: the office adds paper records, never edits them.
     for action in ("change", "delete"):

@@ -10,7 +10,7 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.signals import page_published, page_unpublished
 
-from . import access, media_cleanup, school_setup
+from . import access, carer_links, media_cleanup, school_setup
 from .faces import remember_face_count
 from .models import (
     CarerLink,
@@ -20,6 +20,7 @@ from .models import (
     Enrolment,
     LiveImageUse,
     LiveMediaUse,
+    NoContactRestriction,
     Pupil,
     SchoolPage,
     SchoolStoryIndexPage,
@@ -32,6 +33,7 @@ from .models.accounts import (
     SIGNED_IN_AT,
     needs_two_factor,
 )
+from .models.consent import current_consent
 from .signals import consent_withdrawn, school_structure_changed
 
 
@@ -93,9 +95,17 @@ def pupil_changed(sender, instance, created, raw=False, **kwargs):
         access.sync_carers_of_pupils([instance.pk], reason="pupil record changed")
 
 
+def no_contact_recorded(sender, instance, raw=False, **kwargs):
+    """A no-contact restriction ends every matching link of that pupil at once."""
+    if not raw:
+        carer_links.end_links_matching(instance)
+
+
 def user_changed(sender, instance, created, raw=False, **kwargs):
     if created or raw:
         return
+    # A renamed account that now matches a no-contact restriction loses that child.
+    carer_links.end_links_of_account(instance)
     if instance.carer_links.exists() or access.granted_class_ids(instance):
         access.sync_carer_access(instance, reason="account changed")
     if not instance.is_active:
@@ -130,17 +140,11 @@ def signed_out(sender, request, user, **kwargs):
 
 
 def consent_recorded(sender, instance, created, raw=False, **kwargs):
-    """A new record that does not give consent, where the one before it did (or there was
-    none in force), is a withdrawal."""
+    """A "no" after which the pupil may not appear in that medium (consent_in_force) takes
+    down whatever live post still shows them, even if the consent had already lapsed."""
     if raw or not created or instance.given:
         return
-    previous = (
-        ConsentRecord.objects.filter(pupil=instance.pupil_id, medium=instance.medium)
-        .exclude(pk=instance.pk)
-        .order_by("-recorded_at", "-pk")
-        .first()
-    )
-    if previous is not None and previous.given:
+    if not current_consent(instance.pupil, instance.medium):
         consent_withdrawn.send(
             sender=ConsentRecord, pupil=instance.pupil, medium=instance.medium, record=instance
         )
@@ -187,6 +191,9 @@ def register():
     post_save.connect(class_created, sender=ClassPage, dispatch_uid="cp_class_created")
     post_save.connect(carer_link_changed, sender=CarerLink, dispatch_uid="cp_link_saved")
     post_delete.connect(carer_link_deleted, sender=CarerLink, dispatch_uid="cp_link_deleted")
+    post_save.connect(
+        no_contact_recorded, sender=NoContactRestriction, dispatch_uid="cp_no_contact_saved"
+    )
     post_save.connect(enrolment_changed, sender=Enrolment, dispatch_uid="cp_enrolment_saved")
     post_delete.connect(enrolment_changed, sender=Enrolment, dispatch_uid="cp_enrolment_deleted")
     post_save.connect(pupil_changed, sender=Pupil, dispatch_uid="cp_pupil_saved")

@@ -136,6 +136,7 @@ class CarerLinkViewSet(RegisterViewSet):
             FieldPanel("carer_account"),
             FieldPanel("pupil"),
             FieldPanel("relationship"),
+            FieldPanel("has_responsibility"),
             FieldPanel("status"),
             FieldPanel("end_reason"),
             FieldPanel("status_reason"),

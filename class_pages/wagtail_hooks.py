@@ -55,6 +55,20 @@ def mark_private_responses(next_serve_page):
     return serve
 
 
+@hooks.register("register_log_actions")
+def register_carer_link_actions(actions):
+    actions.register_action(
+        "class_pages.carer_link_reinstated",
+        "Carer's access restored by a leader",
+        "A leader restored a suspended or revoked carer link",
+    )
+    actions.register_action(
+        "class_pages.carer_link_ended",
+        "Carer's access ended: no-contact restriction",
+        "Ended because a no-contact restriction matches this adult",
+    )
+
+
 @hooks.register("register_image_operations")
 def register_watermark():
     return [("watermark", WatermarkOperation)]

@@ -12,13 +12,16 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from class_pages.invitations import (
     InvitationUnusable,
+    Refusal,
     find_usable,
     redeem,
+    refusal_for,
     school_agreements,
 )
 from class_pages.models import Medium
@@ -29,6 +32,10 @@ from .security_log import log_event
 from .views import locked_out
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
+ACCOUNT_EXISTS = (
+    "An account already uses this e-mail address. Sign in to it instead, and the child "
+    "will be added to that account."
+)
 
 
 class NewAccountForm(forms.Form):
@@ -42,10 +49,7 @@ class NewAccountForm(forms.Form):
         cleaned = super().clean()
         email = cleaned.get("email", "")
         if get_user_model().objects.filter(email__iexact=email).exists():
-            raise ValidationError(
-                "An account already uses this e-mail address. Sign in to it instead, "
-                "and the child will be added to that account."
-            )
+            raise ValidationError(ACCOUNT_EXISTS)
         if cleaned.get("password") != cleaned.get("password_again"):
             self.add_error("password_again", "The two passwords are not the same.")
         elif cleaned.get("password"):
@@ -89,6 +93,24 @@ def _unusable(request):
     return private_response(render(request, "cms/invitation_unusable.html", status=404))
 
 
+def masked_address(email):
+    """ "p•••@example.org": enough for the invited adult to recognise, no more."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}•••@{domain}"
+
+
+def _refused(request, found, refusal):
+    """The signed-in account may not use this invitation: say so, link nothing."""
+    log_event(f"invitation_refused_{refusal.code}", request, level=logging.WARNING)
+    first, _, rest = found.adult_name.strip().partition(" ")
+    context = {
+        "code": refusal.code,
+        "invited_name": f"{first} {rest[:1]}.".strip(" ."),
+        "invited_address": masked_address(found.email),
+    }
+    return private_response(render(request, "cms/invitation_refused.html", context, status=403))
+
+
 @never_cache
 def invitation(request, token):
     # Checked before the token is looked up: while locked out, a right guess and a wrong
@@ -104,21 +126,30 @@ def invitation(request, token):
         return _unusable(request)
     if not request.user.is_authenticated:
         return _new_account(request, found)
+    refusal = refusal_for(found, request.user)
+    if refusal is not None:
+        return _refused(request, found, refusal)
     return _consent(request, found)
 
 
 def _new_account(request, found):
     form = NewAccountForm(request.POST or None, initial={"email": found.email})
     if request.method == "POST" and form.is_valid():
-        user = get_user_model().objects.create_user(
-            username=found.email.casefold(),
-            email=found.email,
-            password=form.cleaned_data["password"],
-            first_name=form.cleaned_data["first_name"],
-            last_name=form.cleaned_data["last_name"],
-        )
-        login(request, user, backend="cms.auth.UsernameOrEmailBackend")
-        return private_response(redirect(request.path))
+        try:
+            # Two browsers sending this form at once: one account, the other is told.
+            with transaction.atomic():
+                user = get_user_model().objects.create_user(
+                    username=found.email.casefold(),
+                    email=found.email,
+                    password=form.cleaned_data["password"],
+                    first_name=form.cleaned_data["first_name"],
+                    last_name=form.cleaned_data["last_name"],
+                )
+        except IntegrityError:
+            form.add_error(None, ACCOUNT_EXISTS)
+        else:
+            login(request, user, backend="cms.auth.UsernameOrEmailBackend")
+            return private_response(redirect(request.path))
     context = {"invitation": found, "form": form, "next": request.path}
     return private_response(render(request, "cms/invitation_account.html", context))
 
@@ -138,6 +169,8 @@ def _consent(request, found):
                 redeem(found, request.user, consents)
             except InvitationUnusable:
                 return _unusable(request)
+            except Refusal as refusal:
+                return _refused(request, found, refusal)
             messages.success(request, f"Welcome. You can now see {found.pupil.first_name}'s class.")
             return private_response(redirect("my_classes"))
     context = {"invitation": found, "form": form, "agreements": school_agreements(found)}

@@ -1,5 +1,6 @@
 """Consent records: append-only rows saying who gave or withdrew which consent for a
-pupil, when and how. The current state of a consent is its latest record."""
+pupil, when and how. Whether a pupil may appear in a medium now follows from all of them
+by one rule (`consent_in_force`), used by the consent check, takedown and "My children"."""
 
 from django.conf import settings
 from django.db import models
@@ -53,22 +54,81 @@ class ConsentRecord(models.Model):
         return self.given and (self.valid_until is None or self.valid_until >= today)
 
 
-def consent_map(pupil_ids, media):
-    """{(pupil_id, medium): True/False} from the latest record of each, in one query.
-    Missing, withdrawn and expired consents are all False."""
+def consent_map(pupil_ids, media, today=None):
+    """{(pupil_id, medium): True/False}: may each pupil appear in each medium now, by the
+    rule of `consent_in_force` (two queries, whatever the number of pupils).
+
+    Missing, withdrawn, refused and lapsed consents are all False."""
+    pupil_ids = list(pupil_ids)
     result = {(pupil_id, medium): False for pupil_id in pupil_ids for medium in media}
-    seen = set()
-    records = ConsentRecord.objects.filter(pupil_id__in=pupil_ids, medium__in=media).order_by(
-        "-recorded_at", "-pk"
+    if not pupil_ids:
+        return result
+    from .register import CarerLink
+
+    responsible = set(
+        CarerLink.objects.filter(pupil_id__in=pupil_ids, has_responsibility=True).values_list(
+            "pupil_id", "carer_id"
+        )
     )
-    for record in records.only("pupil_id", "medium", "given", "valid_until"):
-        key = (record.pupil_id, record.medium)
-        if key not in seen:
-            seen.add(key)
-            result[key] = record.in_force()
+    records = ConsentRecord.objects.filter(pupil_id__in=pupil_ids, medium__in=media).order_by(
+        "recorded_at", "pk"
+    )
+    history = {}
+    for record in records.only(
+        "pupil_id", "medium", "given", "valid_until", "method", "recorded_by_id"
+    ):
+        history.setdefault((record.pupil_id, record.medium), []).append(record)
+    today = today or timezone.localdate()
+    for key, records in history.items():
+        result[key] = consent_in_force(records, responsible, today)
     return result
 
 
+SCHOOL = "school"
+
+
+def voice_of(record, responsible):
+    """Whose answer a record is: the school's (a paper form the office copied in, or a
+    record no adult made, such as an import), an adult with parental responsibility for
+    the pupil, or nobody whose answer counts (None)."""
+    if record.method == ConsentRecord.Method.PAPER or record.recorded_by_id is None:
+        return SCHOOL
+    if (record.pupil_id, record.recorded_by_id) in responsible:
+        return record.recorded_by_id
+    return None
+
+
+def consent_in_force(records, responsible, today):
+    """The consent rule, for one pupil and one medium (records oldest first).
+
+    Each adult with parental responsibility has one current answer, their latest; the
+    school's latest record replaces every answer given before it (the office copies in
+    what the family agreed on paper). The pupil may appear only if at least one current
+    answer says yes and none says no. A yes that has lapsed (valid_until passed) counts
+    as a no from that day, so one carer's yes never outweighs another's no or the
+    school's, and only the adult who said no, or the school, can change it."""
+    answers = {}
+    for record in records:
+        voice = voice_of(record, responsible)
+        if voice is None:
+            continue
+        if voice == SCHOOL:
+            answers.clear()
+        answers[voice] = record.in_force(today)
+    return bool(answers) and all(answers.values())
+
+
+def own_answers(pupil_id, user, media):
+    """{medium: True/False/None}: what this adult last answered themselves (None: never)."""
+    answers = dict.fromkeys(media)
+    records = ConsentRecord.objects.filter(
+        pupil_id=pupil_id, medium__in=media, recorded_by=user, method=ConsentRecord.Method.ONLINE
+    ).order_by("recorded_at", "pk")
+    for record in records.only("medium", "given", "valid_until"):
+        answers[record.medium] = record.in_force()
+    return answers
+
+
 def current_consent(pupil, medium):
-    """True only if the latest record for this pupil and medium gives consent now."""
+    """True only if the pupil may appear in this medium now (see consent_in_force)."""
     return consent_map([pupil.pk], [medium])[(pupil.pk, medium)]

@@ -132,6 +132,12 @@ class CarerLink(models.Model):
         OTHER = "other", "Other (see note)"
 
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    has_responsibility = models.BooleanField(
+        "has parental or care responsibility",
+        default=True,
+        help_text="Only the answers of adults with parental or care responsibility count "
+        "as the child's consent.",
+    )
     end_reason = models.CharField(
         "reason",
         max_length=12,
@@ -153,3 +159,14 @@ class CarerLink(models.Model):
 
     def __str__(self):
         return f"{self.carer.get_full_name() or self.carer.get_username()} → {self.pupil}"
+
+    def save(self, *args, **kwargs):
+        # An active link gives a child's class pages to an adult: it is made only by
+        # class_pages.carer_links.save_link(), which checks no-contact restrictions and
+        # refuses to undo the school's suspension or revocation.
+        through_gate = self.__dict__.pop("_through_carer_links", False)
+        if self.status == self.Status.ACTIVE and not through_gate:
+            raise RuntimeError(
+                "An active carer link is saved only through class_pages.carer_links.save_link()"
+            )
+        super().save(*args, **kwargs)

@@ -12,6 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from class_pages.calendar import escape_text, fold, ical_calendar
+from class_pages.carer_links import link_carer
 from class_pages.factories import ClassImageFactory, StoryPostPageFactory
 from class_pages.models import (
     CalendarFeed,
@@ -181,7 +182,7 @@ def test_everyone_sees_only_what_they_may_see(world, client, dates, who, expecte
 
 def test_links_to_another_schools_site_are_absolute(world, client, dates):
     carer = world.a.carers["Oak"]
-    CarerLink.objects.create(carer=carer, pupil=world.b.pupils["Rowan"])
+    link_carer(carer=carer, pupil=world.b.pupils["Rowan"])
     client.force_login(carer)
     listed = shown(client.get("/calendar/"))
     assert set(listed) == OAK_CARER_SEES | {"Rowan trip", "Birch fair"}
@@ -408,7 +409,7 @@ def test_feed_has_no_photos_and_no_tagged_pupils(world, client, oak_feed):
 def test_feed_follows_access_at_fetch_time(world, client, dates, oak_feed):
     carer = world.a.carers["Oak"]
     # A second child, at the other school: its dates appear at the next fetch.
-    CarerLink.objects.create(carer=carer, pupil=world.b.pupils["Rowan"])
+    link_carer(carer=carer, pupil=world.b.pupils["Rowan"])
     assert summaries(feed(client, oak_feed).content) == OAK_CARER_SEES | {
         "Rowan trip",
         "Birch fair",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from class_pages.access import rebuild_all_access
+from class_pages.carer_links import save_link
 from class_pages.factories import CarerLinkFactory, PupilFactory, UserFactory, enrol
 from class_pages.models import (
     AccessChange,
@@ -308,5 +309,5 @@ def test_no_log_row_when_nothing_changes(world):
     before = log_rows(carer)
     link = CarerLink.objects.get(carer=carer)
     link.relationship = CarerLink.Relationship.STEP_PARENT
-    link.save()
+    save_link(link)
     assert log_rows(carer) == before

@@ -13,6 +13,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from class_pages.carer_links import link_carer
 from class_pages.factories import PupilFactory, UserFactory, enrol
 from class_pages.invitations import InvitationUnusable, redeem
 from class_pages.models import CarerLink, ConsentRecord, Invitation, Medium, NoContactRestriction
@@ -177,7 +178,9 @@ def test_spoilt_links_grant_nothing(world, client, new_pupil, spoil):
 def test_redemption_race_has_one_winner(world, client, new_pupil):
     issued_link(client, world, new_pupil)
     invitation = Invitation.objects.get(pupil=new_pupil)
-    first, second = UserFactory(username="first.adult"), UserFactory(username="second.adult")
+    # Two browsers of the invited adult (two accounts at the invited address, say).
+    first = UserFactory(username="first.adult", email="pat@example.org")
+    second = UserFactory(username="second.adult", email="pat@example.org")
     consents = {Medium.PARTICIPATION: True, Medium.PHOTO: True}
     redeem(invitation, first, consents)
     with pytest.raises(InvitationUnusable):
@@ -243,7 +246,7 @@ def test_passwords_are_hashed_with_argon2(db):
 
 def test_two_children_in_two_classes_then_one_leaves(world, new_pupil):
     carer = world.a.carers["Willow"]
-    CarerLink.objects.create(carer=carer, pupil=new_pupil)  # second child, in Oak
+    link_carer(carer=carer, pupil=new_pupil)  # second child, in Oak
     browser = Client()
     browser.force_login(carer)
     listed = browser.get("/my-classes/").content.decode()

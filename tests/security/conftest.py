@@ -11,11 +11,13 @@ Canaries are lower-case letters and digits (they survive slugs and HTML escaping
 starting with "zq", so `canary in body.lower()` is the whole oracle."""
 
 import io
+import re
 from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core import mail
 from django.core.files.base import ContentFile
 from django.db import transaction
 from wagtail.admin.models import EditingSession
@@ -270,4 +272,7 @@ def invitation_link(world):
         relationship="parent",
         has_responsibility=True,
     )
-    return invitation, issue_invitation(invitation, world.a.office)
+    mail.outbox.clear()
+    issue_invitation(invitation, world.a.office)
+    token = re.search(r"/invitations/([A-Za-z0-9_\-]+)/", mail.outbox[-1].body).group(1)
+    return invitation, token

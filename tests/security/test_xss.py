@@ -19,6 +19,7 @@ from django.core import mail
 from django.test import Client
 from wagtail.models import Page, WorkflowState
 
+from class_pages.carer_links import link_carer
 from class_pages.factories import (
     ClassImageFactory,
     InformationPageFactory,
@@ -29,7 +30,6 @@ from class_pages.factories import (
     photo_block,
 )
 from class_pages.models import (
-    CarerLink,
     ClassPage,
     Invitation,
     Pupil,
@@ -252,7 +252,7 @@ def test_register_entries_are_inert(world, hostile_post):
         )
     enrol(pupil, a.classes["Oak"])
     give_consent(pupil)
-    CarerLink.objects.create(carer=a.carers["Oak"], pupil=pupil)
+    link_carer(carer=a.carers["Oak"], pupil=pupil)
     from class_pages.access import sync_carer_access
 
     sync_carer_access(a.carers["Oak"])
@@ -432,7 +432,7 @@ def test_new_account_names_from_staff_forms_are_inert(world):
     """Names typed into the carer link form (by username) and shown in listings."""
     a = world.a
     hostile = UserFactory(username="hostile.carer", first_name=SHORT[:150], last_name=LONG[:150])
-    link = CarerLink.objects.create(carer=hostile, pupil=a.pupils["Oak"])
+    link = link_carer(carer=hostile, pupil=a.pupils["Oak"])
     problems = check_pages(
         browser(a.office),
         ["/admin/carer_links/", f"/admin/carer_links/edit/{link.pk}/"],
