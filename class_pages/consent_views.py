@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from .models import CarerLink, ConsentRecord, Enrolment, Medium, consent_map
+from .models.consent import own_answers
 from .views import private_response
 
 security_log = logging.getLogger("class_pages.security")
@@ -95,14 +96,19 @@ def my_children(request):
     enrolments = Enrolment.objects.current().filter(pupil__in=pupils, class_page__live=True)
     for enrolment in enrolments.select_related("class_page"):
         classes.setdefault(enrolment.pupil_id, []).append(enrolment.class_page)
-    children = [
-        {
-            "pupil": pupil,
-            "classes": classes.get(pupil.pk, []),
-            "consents": [(medium.label, consents[(pupil.pk, medium)]) for medium in MEDIA],
-        }
-        for pupil in pupils
-    ]
+    children = []
+    for pupil in pupils:
+        own = own_answers(pupil.pk, request.user, MEDIA)
+        rows = [
+            # (label, may appear now, this adult said yes but someone else's no stands)
+            (
+                medium.label,
+                consents[(pupil.pk, medium)],
+                own[medium] and not consents[(pupil.pk, medium)],
+            )
+            for medium in MEDIA
+        ]
+        children.append({"pupil": pupil, "classes": classes.get(pupil.pk, []), "consents": rows})
     return private_response(render(request, "class_pages/my_children.html", {"children": children}))
 
 
@@ -116,12 +122,12 @@ def edit_consent(request, pupil_id):
     if request.method == "POST":
         form = ConsentChoicesForm(request.POST)
         if form.is_valid():
-            changed = _record_changes(pupil, form.choices(), request.user)
-            _tell(request, pupil, changed)
+            changed, refused_elsewhere = _record_changes(pupil, form.choices(), request.user)
+            _tell(request, pupil, changed, refused_elsewhere)
             return private_response(redirect(reverse("my_children")))
         messages.error(request, "Nothing was saved: please answer every question below.")
     else:
-        current = _current(pupil)
+        current = _answers_of(pupil, request.user)
         form = ConsentChoicesForm(
             initial={medium.value: "yes" if current[medium] else "no" for medium in MEDIA}
         )
@@ -131,16 +137,23 @@ def edit_consent(request, pupil_id):
 
 
 def _current(pupil):
-    """{medium: True/False}: the consent in force now for each medium."""
+    """{medium: True/False}: whether the pupil may appear in each medium now."""
     consents = consent_map([pupil.pk], MEDIA)
     return {medium: consents[(pupil.pk, medium)] for medium in MEDIA}
 
 
+def _answers_of(pupil, user):
+    """This adult's own current answers; where they never answered, the state in force."""
+    own, current = own_answers(pupil.pk, user, MEDIA), _current(pupil)
+    return {medium: current[medium] if own[medium] is None else own[medium] for medium in MEDIA}
+
+
 @transaction.atomic
 def _record_changes(pupil, wanted, user):
-    """A new record for each medium whose answer differs from the consent in force when
-    saving (not when the form was shown), so a repeated submission records nothing."""
-    current = _current(pupil)
+    """A new record for each medium where the answer differs from this adult's own
+    answer when saving (not when the form was shown), so a repeated submission records
+    nothing. Returns ({medium: given} recorded, [media still refused by someone else])."""
+    current = _answers_of(pupil, user)
     changed = {medium: given for medium, given in wanted.items() if given != current[medium]}
     for medium, given in changed.items():
         ConsentRecord.objects.create(
@@ -150,10 +163,19 @@ def _record_changes(pupil, wanted, user):
             method=ConsentRecord.Method.ONLINE,
             recorded_by=user,
         )
-    return changed
+    now = _current(pupil)
+    return changed, [medium for medium, given in wanted.items() if given and not now[medium]]
 
 
-def _tell(request, pupil, changed):
+def _tell(request, pupil, changed, refused_elsewhere=()):
+    if refused_elsewhere:
+        labels = ", ".join(medium.label.lower() for medium in refused_elsewhere)
+        messages.warning(
+            request,
+            f"Your answer is saved, but {pupil.first_name} still will not appear in: "
+            f"{labels}. Another adult with parental responsibility, or the school, has said "
+            "no, and that answer stands until they or the school office change it.",
+        )
     if not changed:
         messages.info(
             request, f"Nothing changed: these were already your choices for {pupil.first_name}."

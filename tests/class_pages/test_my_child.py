@@ -37,7 +37,7 @@ def shown_pupils(response):
 
 def consents_shown(response, pupil):
     child = next(c for c in response.context["children"] if c["pupil"].pk == pupil.pk)
-    return dict(child["consents"])
+    return {label: given for label, given, _ in child["consents"]}
 
 
 def assert_sign_in_redirect(response, path):
