@@ -76,14 +76,23 @@ class StoreUploadMixin:
     is a 500; here it is a form error, and the storage has already removed what it wrote."""
 
     def _post_clean(self):
+        refusals = len(self._errors.get("file", ()))
         super()._post_clean()
+        if refusals:
+            # The upload itself was refused, so the model then checks an empty name and adds
+            # "File extension “” is not allowed": noise under the real reason.
+            del self._errors["file"][refusals:]
         stored = getattr(self.instance, "file", None)
         if self._errors or "file" not in self.fields or not stored or stored._committed:
             return
+        upload = stored.file
         try:
-            stored.save(stored.name, stored.file, save=False)
+            stored.save(stored.name, upload, save=False)
         except StorageFullError:
             self.add_error("file", ValidationError(DISK_FULL_MESSAGE, code="disk_full"))
+        finally:
+            if hasattr(upload, "temporary_file_path"):
+                upload.close()  # a remuxed recording: its temporary copy goes now, not at exit
 
 
 class ClassImageForm(StoreUploadMixin, PupilTaggingMixin, BaseImageForm):

@@ -1,7 +1,9 @@
-"""Image uploads judged by content, not by name: only JPEG, PNG, GIF and WebP that
+"""Uploads judged by content, not by name. Images: only JPEG, PNG, GIF and WebP that
 decode completely within the size and pixel limits are accepted, and every accepted
 image is re-encoded with its orientation applied and all metadata (EXIF, GPS, XMP, IPTC,
-comments) dropped. A refused file never reaches storage."""
+comments) dropped. Video and audio: recognised by their first bytes and the streams inside,
+limited in size by kind, and remuxed without any metadata (class_pages.recordings).
+A refused file never reaches storage."""
 
 import io
 import os
@@ -12,6 +14,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageOps
+
+from . import recordings
 
 ACCEPTED_FORMATS = {
     "JPEG": ("jpg", "image/jpeg"),
@@ -136,51 +140,34 @@ def _encode(image_format, frames, info):
     return buffer.getvalue()
 
 
-# Recordings are recognised by their first bytes, never by their name.
-RECORDING_SIGNATURES = (
-    # (test on the first 16 bytes, kind, extension, content type)
-    (
-        lambda head: head[4:8] == b"ftyp" and head[8:11] in (b"M4A", b"M4B"),
-        "audio",
-        "m4a",
-        "audio/mp4",
-    ),
-    (lambda head: head[4:8] == b"ftyp" and head[8:10] == b"qt", "video", "mov", "video/quicktime"),
-    (lambda head: head[4:8] == b"ftyp", "video", "mp4", "video/mp4"),
-    (lambda head: head[:4] == b"\x1a\x45\xdf\xa3", "video", "webm", "video/webm"),
-    (
-        lambda head: head[:3] == b"ID3" or (head[0] == 0xFF and head[1] & 0xE0 == 0xE0),
-        "audio",
-        "mp3",
-        "audio/mpeg",
-    ),
-    (lambda head: head[:4] == b"OggS", "audio", "ogg", "audio/ogg"),
-    (lambda head: head[:4] == b"RIFF" and head[8:12] == b"WAVE", "audio", "wav", "audio/wav"),
-)
-
-
 def clean_recording_upload(upload):
-    """Return (kind, upload renamed by its real type), or raise ValidationError."""
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    found = next(
-        (entry[1:] for entry in RECORDING_SIGNATURES if len(head) >= 12 and entry[0](head)), None
-    )
+    """Return (kind, a metadata-free copy of the recording), or raise ValidationError.
+    The container is read from the first bytes and the kind from the streams inside
+    (class_pages.recordings); size limits are by kind."""
+    found = recordings.sniff(upload)
     if found is None:
         refuse(
             "This is not a video or audio file we can play. Upload MP4, MOV or WebM video, "
             "or MP3, M4A, OGG or WAV audio.",
             "invalid_recording",
         )
-    kind, extension, content_type = found
+    key, kind = found
+    _check_recording_size(upload, kind)  # before any work, by what the first bytes say
+    kind, container, clean = recordings.remux(upload, key)
+    try:
+        _check_recording_size(upload, kind)  # e.g. sound alone in an MP4: the audio limit
+    except ValidationError:
+        clean.close()
+        raise
+    stem = os.path.splitext(os.path.basename(upload.name or kind))[0][:60]
+    clean.name = f"{stem}.{container.extension}"
+    return kind, clean
+
+
+def _check_recording_size(upload, kind):
     limit = getattr(settings, f"CLASSPAGES_MAX_{kind.upper()}_BYTES")
     if upload.size > limit:
         refuse(
             f"This {kind} file is {upload.size / 1e6:.0f} MB; the limit is {limit / 1e6:.0f} MB.",
             "file_too_large",
         )
-    stem = os.path.splitext(os.path.basename(upload.name or kind))[0][:60]
-    upload.name = f"{stem}.{extension}"
-    upload.content_type = content_type
-    return kind, upload
