@@ -199,19 +199,27 @@ def can_view_page(user, guard):
 
 
 def can_view_image_as_carer(user, image):
-    """A carer may fetch an image only if a live post on a page they may see shows it."""
-    return _shown_to(user, LiveImageUse.objects.filter(image=image))
+    """A carer may fetch an image only if a live post on a page they may see shows it,
+    and that post may use it (its class's own media: class_pages.post_media)."""
+    return _shown_to(user, LiveImageUse.objects.filter(image=image), image)
 
 
 def can_view_media_as_carer(user, media):
     """The same rule for a video or audio recording."""
-    return _shown_to(user, LiveMediaUse.objects.filter(media=media))
+    return _shown_to(user, LiveMediaUse.objects.filter(media=media), media)
 
 
-def _shown_to(user, uses):
+def _shown_to(user, uses, medium):
+    from .post_media import may_use
+
     for use in uses.filter(post__live=True).select_related("post"):
         guard = guarding_page(use.post)
-        if guard is not None and guard.live and can_view_page(user, guard):
+        if (
+            guard is not None
+            and guard.live
+            and may_use(guard, medium)
+            and can_view_page(user, guard)
+        ):
             return True
     return False
 

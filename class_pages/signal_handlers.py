@@ -6,7 +6,6 @@ import time
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import post_delete, post_save, pre_delete
-from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.signals import page_published, page_unpublished
 
@@ -34,6 +33,7 @@ from .models.accounts import (
     needs_two_factor,
 )
 from .models.consent import current_consent
+from .post_media import allowed_media_ids
 from .signals import consent_withdrawn, school_structure_changed
 
 
@@ -156,16 +156,18 @@ def image_saved(sender, instance, raw=False, **kwargs):
 
 
 def post_published(sender, instance, **kwargs):
-    """Record exactly the images and recordings the live version of the post shows."""
+    """Record exactly the images and recordings the live version of the post shows and
+    may use (post_media): a foreign id in a stream is never served to a carer."""
     LiveImageUse.objects.filter(post=instance).delete()
     LiveMediaUse.objects.filter(post=instance).delete()
-    images = get_image_model().objects.filter(pk__in=instance.image_ids())
-    LiveImageUse.objects.bulk_create(
-        [LiveImageUse(post=instance, image_id=pk) for pk in images.values_list("pk", flat=True)]
+    images, recordings = allowed_media_ids(
+        access.guarding_page(instance), instance.image_ids(), instance.media_ids()
     )
-    recordings = get_document_model().objects.filter(pk__in=instance.media_ids())
+    LiveImageUse.objects.bulk_create(
+        [LiveImageUse(post=instance, image_id=pk) for pk in sorted(images)]
+    )
     LiveMediaUse.objects.bulk_create(
-        [LiveMediaUse(post=instance, media_id=pk) for pk in recordings.values_list("pk", flat=True)]
+        [LiveMediaUse(post=instance, media_id=pk) for pk in sorted(recordings)]
     )
 
 

@@ -15,6 +15,7 @@ from wagtail.url_routing import RouteResult
 
 from ..blocks import StoryMediaBlock, photos_in_raw_stream, recordings_in_raw_stream
 from ..feed_cache import FRAGMENT_TIMEOUT, FeedCacheKeyMixin, cacheable_page_number
+from ..post_form import StoryPostForm
 from .policy import PolicyPage
 
 
@@ -272,6 +273,7 @@ class StoryPostPage(Page):
         FieldPanel("media"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("body")]
+    base_form_class = StoryPostForm  # media only from the class's own library
     parent_page_types = ["class_pages.ClassPage", "class_pages.SchoolStoryIndexPage"]
     subpage_types = []
 

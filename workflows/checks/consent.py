@@ -7,6 +7,7 @@ from wagtail.images import get_image_model
 
 from class_pages.faces import remember_face_count
 from class_pages.models import ClassPage, Enrolment, Medium, consent_map
+from class_pages.post_media import FOREIGN_MEDIA_MESSAGE, allowed_media_ids
 
 from . import Finding
 
@@ -24,7 +25,7 @@ def check_consent(post, guard, detect_faces=True):
     SchoolStoryIndexPage for whole-school posts). Returns a list of Findings."""
     if not hasattr(post, "photo_entries"):
         return []  # a page without media (e.g. a class page's own settings)
-    items, findings = _media_items(post)
+    items, findings = _media_items(post, guard)
     pupils = {pupil.pk: pupil for _, item in items for pupil in item.pupils.all()}
     consents = consent_map(pupils, list(Medium.values))
     allowed_pupils = _pupils_allowed_in(guard, pupils)
@@ -35,23 +36,31 @@ def check_consent(post, guard, detect_faces=True):
     return findings
 
 
-def _media_items(post):
-    """[(kind, image-or-recording)] of the post, and findings for those that are gone."""
-    image_ids = post.image_ids()
-    media_ids = post.media_ids()
-    images = get_image_model().objects.filter(pk__in=image_ids).prefetch_related("pupils")
-    recordings = get_document_model().objects.filter(pk__in=media_ids).prefetch_related("pupils")
+def _media_items(post, guard):
+    """[(kind, image-or-recording)] of the post that it may use, and findings for those
+    that are gone or that it may not use (another class's or school's: named by nothing,
+    not even a title)."""
+    image_ids, media_ids = post.image_ids(), post.media_ids()
+    usable_images, usable_media = allowed_media_ids(guard, image_ids, media_ids)
+    images = get_image_model().objects.filter(pk__in=usable_images).prefetch_related("pupils")
+    recordings = get_document_model().objects.filter(pk__in=usable_media).prefetch_related("pupils")
     images, recordings = images.in_bulk(), recordings.in_bulk()
-    missing = [f"image #{pk}" for pk in sorted(image_ids - images.keys())]
-    missing += [f"recording #{pk}" for pk in sorted(media_ids - recordings.keys())]
-    findings = [
-        Finding(
-            "missing-media",
-            "A photo or recording in this post no longer exists. Remove it or choose it again.",
-            what,
-        )
-        for what in missing
-    ]
+    other_images, other_media = image_ids - images.keys(), media_ids - recordings.keys()
+    existing = get_image_model().objects.filter(pk__in=other_images).exists()
+    existing = existing or get_document_model().objects.filter(pk__in=other_media).exists()
+    findings = []
+    if existing:
+        findings.append(Finding("foreign-media", FOREIGN_MEDIA_MESSAGE))
+    else:
+        findings += [
+            Finding(
+                "missing-media",
+                "A photo or recording in this post no longer exists. Remove it or choose it again.",
+                what,
+            )
+            for what in [f"image #{pk}" for pk in sorted(other_images)]
+            + [f"recording #{pk}" for pk in sorted(other_media)]
+        ]
     items = [("photo", image) for image in images.values()]
     items += [(recording.kind, recording) for recording in recordings.values()]
     return items, findings
