@@ -9,11 +9,12 @@ STAMP   := $(VENV)/.installed
 # Used by `make test-postgres`; override on the command line if your server differs.
 PG_URL  ?= postgres://postgres@127.0.0.1:5432/classpages
 
-# Quick suite: SQLite (unless DATABASE_URL is set), two workers, no real browser.
-PYTEST_ARGS ?= -q -n 2 -m "not e2e"
+# Quick suite: SQLite (unless DATABASE_URL is set), two workers, no real browser, none of
+# the tests that start real server processes (`make test-slow`).
+PYTEST_ARGS ?= -q -n 2 -m "not e2e and not slow"
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock run test test-e2e test-postgres lint format check migrate seed clean
+.PHONY: help install lock run test test-slow test-e2e test-postgres lint format check migrate seed clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) \
@@ -41,6 +42,12 @@ run: install ## Migrate the SQLite default, seed "Demo Primary", serve http://12
 
 test: install ## Run the quick test suite (SQLite, 2 workers, no browser tests)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Tests that start real server processes on a throwaway SQLite demo (tests/cms/
+# test_cross_process.py: access ends at once when another process changes it). About a
+# minute; always SQLite, whatever DATABASE_URL says: they test the embedded default.
+test-slow: install ## Cross-process tests: real runserver processes on the embedded default
+	env -u DATABASE_URL $(PY) -m pytest -q -m slow -p no:xdist tests
 
 # Browser tests: their own process (live server, transactional DB; see tests/e2e/conftest.py).
 CHROMIUM ?= /usr/bin/chromium

@@ -77,6 +77,9 @@ def versions_and(scopes, other_keys=()):
     for key in keys:
         token = known.get(key) or found.get(key)
         if token is None:
+            # add() is atomic in Redis, check-then-write in the file cache: two processes
+            # making a scope's first token may both write it. Harmless: the later write
+            # wins, and an answer stored under the lost token never matches again.
             cache.add(key, uuid.uuid4().hex, timeout=None)
             token = cache.get(key)
         if token is None:  # a cache that keeps nothing (DummyCache): nothing ever matches
