@@ -219,6 +219,9 @@ WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 # Leaders approve without holding `publish`; the finish action publishes on their behalf.
 WAGTAIL_FINISH_WORKFLOW_ACTION = "workflows.finish.publish_approved_revision"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No staff avatars from gravatar.com: every admin page would hand it an MD5 of the e-mail
+# address of each person shown (who works where, and when they are signed in).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_COMMENTS_ENABLED = True
 WAGTAILIMAGES_IMAGE_FORM_BASE = "class_pages.forms.ClassImageForm"
 # Video and audio recordings are Wagtail documents of our own model, linked directly by
