@@ -239,6 +239,8 @@ class Seeder:
                 for n in range(1, self.carers + 1)
             ]
         )
+        # In bulk, around carer_links.save_link(): new pupils of a new school have no
+        # no-contact restriction and no ended link, which is all that gate checks.
         CarerLink.objects.bulk_create(
             [
                 CarerLink(carer=carer, pupil=pupil)
