@@ -185,7 +185,7 @@ class CarerLinkForm(RegisterForm):
         refusal = link_refusal(
             carer,
             pupil,
-            stored.status if stored and stored.pupil_id == pupil.pk else None,
+            stored.status if stored else None,
             by=self.for_user,
             reason=cleaned.get("status_reason", ""),
         )
