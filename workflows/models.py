@@ -1,6 +1,6 @@
 """Moderation models: each school's rules for the appropriateness check (a Wagtail site
 setting), the two automatic check tasks with the task state that keeps their findings,
-and the leaders' approval task that refuses self-approval."""
+and the leaders' approval task that refuses self-approval and decides once."""
 
 import logging
 
@@ -13,6 +13,7 @@ from wagtail.models import AbstractGroupApprovalTask, Site, Task, TaskState
 from class_pages.access import guarding_page
 
 from .access_removal import AccessRemoval  # noqa: F401 (a model of this app)
+from .approval import came_late_url, decided_once
 from .checks import Finding, blocking
 from .checks.rules import Rules, lines
 from .notifications import NotificationPreference, SentNotification  # noqa: F401 (models)
@@ -221,14 +222,21 @@ class LeadersApprovalTask(AbstractGroupApprovalTask):
                 user.is_superuser or self._user_in_groups(user)
             ):
                 raise PermissionDenied
-            from .checks.consent import check_consent
+        # Another leader may have decided since this request loaded the task state: the
+        # first decision stands, the later one is sent back to be told (workflows.approval).
+        with decided_once(task_state) as waiting:
+            if not waiting:
+                return came_late_url(task_state)
+            if action_name == "approve":
+                from .checks.consent import check_consent
 
-            post = task_state.revision.as_object()
-            findings = blocking(check_consent(post, guarding_page(post), detect_faces=False))
-            if findings:
-                # Wagtail redirects to whatever on_action returns: return nothing.
-                task_state.reject(
-                    user=user, comment="Consent changed since submission:\n" + summarise(findings)
-                )
-                return None
-        return super().on_action(task_state, user, action_name, **kwargs)
+                post = task_state.revision.as_object()
+                findings = blocking(check_consent(post, guarding_page(post), detect_faces=False))
+                if findings:
+                    # Wagtail redirects to whatever on_action returns: return nothing.
+                    task_state.reject(
+                        user=user,
+                        comment="Consent changed since submission:\n" + summarise(findings),
+                    )
+                    return None
+            return super().on_action(task_state, user, action_name, **kwargs)
