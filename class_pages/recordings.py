@@ -174,7 +174,15 @@ def _copy(src, kept, path, container, budget):
     try:
         targets = {}
         for stream in kept:
-            target = out.add_stream_from_template(stream)
+            try:
+                target = out.add_stream_from_template(stream)
+            except ValueError:  # e.g. H.264 in a Matroska file that calls itself WebM
+                refuse(
+                    f"This recording's {stream.type} ({_codec(stream)}) cannot be kept in a "
+                    f"{container.extension.upper()} file. Save it as MP4 (H.264 video, AAC "
+                    "sound) and upload it again.",
+                    "unsupported_codec",
+                )
             # Templates copy no metadata today; cleared so a PyAV change cannot bring it in.
             target.metadata.clear()
             if _codec(stream) == "vorbis":

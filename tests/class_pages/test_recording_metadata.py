@@ -198,6 +198,10 @@ GARBAGE = {
         "broken.mp4",
         b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(4000),
     ),
+    "mp4 signature, random tail": (
+        "random.mp4",
+        b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(range(256)) * 40,
+    ),
     "mov signature": (
         "broken.mov",
         b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00qt  " + b"\x07" * 999,
@@ -210,8 +214,11 @@ GARBAGE = {
 
 
 @pytest.mark.parametrize("case", GARBAGE)
-def test_garbage_with_a_signature_gets_a_form_error_and_leaves_nothing(world, client, case):
+def test_garbage_with_a_signature_gets_a_form_error_and_leaves_nothing(
+    world, client, case, settings, tmp_path
+):
     name, data = GARBAGE[case]
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)  # where the clean copy would have gone
     client.force_login(world.a.teachers["Oak"])
     before = media_files()
     response = upload(client, world, name, data)
@@ -226,9 +233,10 @@ def test_garbage_with_a_signature_gets_a_form_error_and_leaves_nothing(world, cl
     answer = json.loads(several.content)
     assert answer["success"] is False and answer["error_message"]
     assert media_files() == before
+    assert list(tmp_path.iterdir()) == []
 
 
-def test_a_video_codec_phones_cannot_play_is_refused_clearly(world, client):
+def mjpeg_mov():
     """MJPEG: every frame may carry its own EXIF (with GPS); it is never stored as is."""
 
     def build(out):
@@ -236,12 +244,46 @@ def test_a_video_codec_phones_cannot_play_is_refused_clearly(world, client):
         stream.pix_fmt = "yuvj420p"
         made.encode_video(out, stream, seconds=0.2)
 
+    return made.write("mov", build)
+
+
+def h264_matroska():
+    """H.264 in Matroska, named .webm: WebM cannot hold it."""
+
+    def build(out):
+        made.encode_video(out, made.video_stream(out), seconds=0.2)
+
+    return made.write("matroska", build)
+
+
+@pytest.mark.parametrize(
+    "name, maker, codec", [("camera.mov", mjpeg_mov, "mjpeg"), ("clip.webm", h264_matroska, "h264")]
+)
+def test_a_video_phones_cannot_play_is_refused_clearly(world, client, name, maker, codec):
     client.force_login(world.a.teachers["Oak"])
-    response = upload(client, world, "camera.mov", made.write("mov", build))
+    before = media_files()
+    response = upload(client, world, name, maker())
     assert response.status_code == 200
     errors = response.context["form"].errors.as_data()["file"]
-    assert {error.code for error in errors} == {"unsupported_codec"}
-    assert "mjpeg" in errors[0].messages[0]
+    assert [error.code for error in errors] == ["unsupported_codec"]
+    assert codec in errors[0].messages[0] and "MP4" in errors[0].messages[0]
+    assert media_files() == before
+
+
+def test_a_file_whose_packets_outweigh_it_is_refused(world, client, hostile, monkeypatch):
+    """Sample tables can point at the same bytes again and again, so a small file would
+    remux into a huge one; the copy stops once it holds more than the upload. Shown here
+    by lowering the allowance below a real file's own payload."""
+    from class_pages import recordings
+
+    monkeypatch.setattr(recordings, "PAYLOAD_SLACK", -len(hostile["wav"]) // 2)
+    client.force_login(world.a.teachers["Oak"])
+    before = media_files()
+    response = upload(client, world, "song.wav", hostile["wav"])
+    assert response.status_code == 200
+    codes = [error.code for error in response.context["form"].errors.as_data()["file"]]
+    assert codes == ["damaged_recording"]
+    assert media_files() == before
 
 
 def test_audio_in_an_mp4_is_audio_and_keeps_the_audio_limit(world, client, settings):
@@ -258,3 +300,21 @@ def test_audio_in_an_mp4_is_audio_and_keeps_the_audio_limit(world, client, setti
     assert response.status_code == 200
     assert "limit" in str(response.context["form"].errors["file"])
     assert media_files() == before
+
+
+def test_a_large_upload_is_read_from_and_remuxed_to_temporary_files(
+    world, client, hostile, settings, tmp_path
+):
+    """Past FILE_UPLOAD_MAX_MEMORY_SIZE the upload and its clean copy are files on disk;
+    afterwards neither is left in the temporary folder."""
+    temporary = tmp_path / "uploads"
+    temporary.mkdir()
+    settings.FILE_UPLOAD_TEMP_DIR = str(temporary)
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024
+    client.force_login(world.a.teachers["Oak"])
+    response = upload(client, world, "IMG_0044.MOV", hostile["mov"])
+    assert response.status_code == 302
+    stored = stored_bytes(get_document_model().objects.get(title="IMG_0044.MOV"))
+    assert_clean(stored)
+    assert_still_plays(hostile["mov"], stored, 2)
+    assert list(temporary.iterdir()) == []
