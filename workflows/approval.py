@@ -10,8 +10,8 @@ decided ("Another leader has just approved this post"): after the editor's Appro
 Request changes menu (how leaders review here) the editor says so; after a POST to
 Wagtail's workflow-action URL they are sent to the post's editor, which says so.
 
-Owns the lock-and-recheck, the message, and the two editor hooks that show it (they are
-registered when workflows.models imports this module)."""
+Owns the lock-and-recheck, the message, and the two editor hooks that show it
+(registered in workflows.wagtail_hooks)."""
 
 from contextlib import contextmanager
 from urllib.parse import urlencode
@@ -20,7 +20,6 @@ from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
-from wagtail import hooks
 from wagtail.models import TaskState, WorkflowState
 
 # The edit page's query parameter naming the task state a leader's decision came late for.
@@ -71,7 +70,6 @@ def came_late_message(task_state, user):
     return f"Another leader has just {done}: your decision was not recorded."
 
 
-@hooks.register("before_edit_page")
 def say_who_decided_first(request, page):
     """Read from the task state itself, so the parameter can only ever show what is
     true of this post's own reviews."""
@@ -101,7 +99,6 @@ def last_decision(page):
     )
 
 
-@hooks.register("after_edit_page")
 def say_who_decided_first_after_editing(request, page):
     """The editor's own Approve / Request changes: Wagtail ignores what on_action answers,
     and once the review has ended it quietly saves a draft instead of acting. Either way

@@ -9,6 +9,7 @@ from wagtail.models import WorkflowState
 from wagtail.permissions import register_permission_policy
 
 from . import (
+    approval,
     audit_views,
     erasure_views,
     rollover_views,
@@ -90,6 +91,11 @@ def replace_awaiting_review_panel(request, panels):
 @hooks.register("register_admin_viewset")
 def register_concern_reports():
     return ConcernReportViewSet("concern_reports")
+
+
+# A leader whose decision came second is told who decided first (workflows.approval).
+hooks.register("before_edit_page", approval.say_who_decided_first)
+hooks.register("after_edit_page", approval.say_who_decided_first_after_editing)
 
 
 @hooks.register("register_log_actions")
