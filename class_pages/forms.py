@@ -73,7 +73,8 @@ class PupilTaggingMixin:
 class StoreUploadMixin:
     """The uploaded file is written to storage while the form is validated, once every
     other check has passed. Wagtail's views write it later, in their save, where a full disk
-    is a 500; here it is a form error, and the storage has already removed what it wrote."""
+    is a 500; here it is a form error, and the storage has already removed what it wrote.
+    An accepted file on a form with other errors is refused too (see _hold_back)."""
 
     def _post_clean(self):
         refusals = len(self._errors.get("file", ()))
@@ -83,9 +84,12 @@ class StoreUploadMixin:
             # "File extension “” is not allowed": noise under the real reason.
             del self._errors["file"][refusals:]
         stored = getattr(self.instance, "file", None)
-        if self._errors or "file" not in self.fields or not stored or stored._committed:
+        if "file" not in self.fields or not stored or stored._committed:
             return
         upload = stored.file
+        if self._errors:
+            self._hold_back(upload)
+            return
         try:
             stored.save(stored.name, upload, save=False)
         except StorageFullError:
@@ -93,6 +97,27 @@ class StoreUploadMixin:
         finally:
             if hasattr(upload, "temporary_file_path"):
                 upload.close()  # a remuxed recording: its temporary copy goes now, not at exit
+
+    def _hold_back(self, upload):
+        """Wagtail's multiple upload keeps a file whose other fields failed as it came (an
+        UploadedFile: GPS, tags and all) and later makes the item from those raw bytes
+        without these checks. An error on the file makes it refuse the upload instead; in
+        the one-file form the file has to be chosen again anyway."""
+        if "file" in self._errors:
+            return
+        reasons = "; ".join(
+            f"{self.fields[name].label if name in self.fields else 'Form'}: {' '.join(errors)}"
+            for name, errors in self._errors.items()
+        )
+        self.add_error(
+            "file",
+            ValidationError(
+                f"The file was not saved ({reasons}). Correct this, then choose the file again.",
+                code="not_saved",
+            ),
+        )
+        if hasattr(upload, "temporary_file_path"):
+            upload.close()
 
 
 class ClassImageForm(StoreUploadMixin, PupilTaggingMixin, BaseImageForm):

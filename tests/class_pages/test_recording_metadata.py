@@ -318,3 +318,34 @@ def test_a_large_upload_is_read_from_and_remuxed_to_temporary_files(
     assert_clean(stored)
     assert_still_plays(hostile["mov"], stored, 2)
     assert list(temporary.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["recording", "photo"])
+def test_multiple_upload_with_another_field_wrong_keeps_no_raw_copy(world, client, hostile, kind):
+    """Wagtail's multiple upload would keep the file as it came (wagtail_uploads/, GPS and
+    all, under its own name) when another field fails, then make the item from those raw
+    bytes. The file is refused instead, saying why."""
+    from wagtail.models import UploadedFile
+
+    from tests.class_pages.test_metadata_stripping import phone_photo
+
+    url, name, data = {
+        "recording": ("wagtaildocs:add_multiple", "IMG_0045 Amira.mov", hostile["mov"]),
+        "photo": ("wagtailimages:add_multiple", "IMG_0046 Amira.jpg", phone_photo()),
+    }[kind]
+    client.force_login(world.a.teachers["Oak"])
+    before = media_files()
+    response = client.post(
+        reverse(url),
+        {
+            "files[]": SimpleUploadedFile(name, data),
+            "title": "x" * 300,  # longer than a title may be
+            "collection": world.a.classes["Oak"].collection_id,
+        },
+        headers={"x-requested-with": "XMLHttpRequest"},
+    )
+    answer = json.loads(response.content)
+    assert answer["success"] is False
+    assert "not saved" in answer["error_message"] and "at most 255" in answer["error_message"]
+    assert not UploadedFile.objects.exists()
+    assert media_files() == before
