@@ -1,5 +1,6 @@
 """Wagtail wiring of class_pages: the serve-time access check for class content, the
-register in the admin menu, and page choosers limited to what the user may explore."""
+register in the admin menu, page choosers limited to what the user may explore, and the
+media listings with a safe usage count filter."""
 
 import logging
 
@@ -82,6 +83,15 @@ def register_register_viewsets():
 @hooks.register("register_admin_viewset")
 def register_carer_access_viewsets():
     return CarerAccessViewSetGroup()
+
+
+@hooks.register("register_admin_urls", order=-100)
+def register_media_listings():
+    """Ahead of Wagtail's own: image and recording listings whose usage count filter
+    cannot give a 500 (class_pages.admin_filters)."""
+    from .admin_filters import urlpatterns
+
+    return urlpatterns
 
 
 @hooks.register("construct_page_chooser_queryset")

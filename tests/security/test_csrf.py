@@ -301,6 +301,11 @@ def _wagtail_cases(world, oak):
             {"title": "Zq renamed", "collection": oak.collection.pk},
         ),
         "wagtailimages:delete": (leader, f"/admin/images/{oak.image.pk}/delete/", {}),
+        # Listings (class_pages.admin_filters): nothing to change, still no POST without a token.
+        "class_pages_images": (teacher, "/admin/images/", {}),
+        "class_pages_images_results": (teacher, "/admin/images/results/", {}),
+        "class_pages_recordings": (teacher, "/admin/documents/", {}),
+        "class_pages_recordings_results": (teacher, "/admin/documents/results/", {}),
         "wagtailadmin_account": (teacher, "/admin/account/", {"name-first_name": "Zq"}),
     }
 
