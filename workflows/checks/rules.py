@@ -4,7 +4,8 @@ makes exceptions) in its ModerationRules settings."""
 from dataclasses import dataclass, field
 
 # Kept short and unambiguous on purpose: whole-word matches only, so "Scunthorpe",
-# "class" or "assess" never trip them.
+# "class" or "assess" never trip them. Disguises are matched too (workflows.checks.
+# appropriateness.words): "sh1t", "f**k", "s h i t", "fuuuck".
 OFFENSIVE_WORDS = (
     "arse",
     "arsehole",
@@ -54,6 +55,18 @@ OFFENSIVE_WORDS = (
     "stupid",
     "idiot",
     "fatso",
+)
+
+# Ordinary phrases of a primary school's topics that contain a listed word; removed
+# before the offensive words are looked for (lower case, straight apostrophes).
+INNOCENT_PHRASES = (
+    "offa's dyke",
+    "offas dyke",
+    "slag heap",
+    "prick holes",
+    "prick a hole",
+    "prick the",
+    "chink of light",
 )
 
 # Talk of one child's private matters belongs in a conversation with their family,

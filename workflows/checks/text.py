@@ -1,85 +1,104 @@
-"""Text normalisation for the rules: what a reader sees, not how it was typed. Unicode
-compatibility forms folded, zero-width and other invisible characters removed, common
-homoglyphs (Cyrillic, Greek, full-width) mapped to Latin letters, case folded."""
+"""Text normalisation for the rules: what a reader sees, not how it was typed. Every rule
+runs on `fold(text)`, computed once per text by the check:
+
+1. Default_Ignorable_Code_Point characters (zero-width, joiners, soft hyphen, bidi
+   controls, variation selectors, Hangul fillers, the tag characters U+E0000-E0FFF...)
+   and C0/C1 control characters are removed: they show nothing, so "sh\u200bit" is read
+   "shit". The set comes from the Unicode data of the `regex` package.
+2. NFKC: full-width, mathematical and circled letters and digits, ligatures, "＠".
+3. Combining marks are removed ("fück", "s̶h̶i̶t̶").
+4. Digits of every script become ASCII digits (Arabic-Indic, Devanagari...).
+5. Letters that look like Latin ones become them, in the case they show ("ЅНІТ" is
+   "SHIT", "ѕніт" is "shit"), from Unicode's confusables data (the
+   `confusable-homoglyphs` package). ASCII is never changed.
+
+Case is kept (surnames and "SEN" need it): rules that ignore case casefold the result."""
 
 import re
 import unicodedata
+from functools import cache
 
-INVISIBLE = re.compile(
-    r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f"
-    r"\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff]"
-)
+import regex
+from confusable_homoglyphs.confusables import confusables_data
 
-# Letters that look Latin but are not. NFKC already folds full-width forms.
-HOMOGLYPHS = str.maketrans(
-    {
-        "а": "a",
-        "в": "b",
-        "е": "e",
-        "ё": "e",
-        "к": "k",
-        "м": "m",
-        "н": "h",
-        "о": "o",
-        "р": "p",
-        "с": "c",
-        "т": "t",
-        "у": "y",
-        "х": "x",
-        "і": "i",
-        "ј": "j",
-        "ѕ": "s",
-        "ԁ": "d",
-        "ɡ": "g",
-        "ո": "n",
-        "ս": "u",
-        "α": "a",
-        "β": "b",
-        "ε": "e",
-        "ι": "i",
-        "κ": "k",
-        "ν": "v",
-        "ο": "o",
-        "ρ": "p",
-        "τ": "t",
-        "υ": "u",
-        "χ": "x",
-    }
-)
-LEET = str.maketrans(
-    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s", "@": "a", "!": "i"}
-)
+# Tab and newlines stay: they separate words.
+INVISIBLE = regex.compile(r"[\p{Default_Ignorable_Code_Point}[\p{Cc}--[\t\n\r]]]+", regex.V1)
+SMALL_CAPITAL = re.compile(r"LATIN LETTER SMALL CAPITAL ([A-Z])")
+
+
+def fold(text):
+    """The text as a reader sees it, in the letters and digits a rule can match."""
+    text = INVISIBLE.sub("", text or "")
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", text).translate(_look_alikes())
 
 
 def normalise(text):
-    """Text folded for matching; keeps length-independent word boundaries."""
-    text = unicodedata.normalize("NFKC", text or "")
-    text = INVISIBLE.sub("", text)
-    text = text.translate(HOMOGLYPHS)
-    # Strip combining marks (e.g. "fück" → "fuck"), after decomposition.
-    text = "".join(
-        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
-    )
-    return text.casefold()
+    """`fold`, case-folded: for rules that ignore case."""
+    return fold(text).casefold()
 
 
-SPACED_LETTERS = re.compile(r"(?<!\w)(?:\w[.\-_*\s]){2,}\w(?!\w)")
+@cache
+def _look_alikes():
+    """A str.translate table: every non-ASCII digit → its ASCII digit, and every
+    non-ASCII character that Unicode lists as confusable with ASCII letters or digits →
+    those, in the character's own case.
+
+    The package's data is confusables.txt as an undirected graph: a character is linked
+    to its prototype, and a prototype to everything that maps to it. So a character's
+    look-alike class is itself, its neighbours and theirs (the classes are stars)."""
+    table = {}
+    for char in confusables_data:
+        if len(char) != 1 or char.isascii():
+            continue
+        if unicodedata.decimal(char, None) is not None:
+            continue  # a digit of another script is that digit, whatever it looks like
+        target = _ascii_look_alike(char, _look_alike_class(char))
+        if target:
+            table[ord(char)] = target
+    for code in range(0x80, 0x110000):
+        digit = unicodedata.decimal(chr(code), None)
+        if digit is not None:
+            table[code] = str(digit)
+    return table
 
 
-def collapse_spaced_letters(text):
-    """ "f.u.c.k" or "s h i t" → "fuck", "shit"."""
-    return SPACED_LETTERS.sub(lambda m: re.sub(r"[.\-_*\s]", "", m.group()), text)
+def _look_alike_class(char):
+    members = {char}
+    for neighbour in confusables_data.get(char, ()):
+        members.add(neighbour["c"])
+        members.update(item["c"] for item in confusables_data.get(neighbour["c"], ()))
+    return members
 
 
-def contains_phrase(text, phrase):
-    """Whole-word (or whole-phrase) match on normalised text: 'class' does not match
-    'classic', and 'ass' does not match 'class'."""
-    needle = normalise(phrase).strip()
-    if not needle:
-        return False
-    pattern = r"(?<![\w])" + r"\s+".join(map(re.escape, needle.split())) + r"(?![\w])"
-    haystack = normalise(text)
-    variants = {haystack, haystack.translate(LEET)}
-    if " " not in needle:
-        variants |= {collapse_spaced_letters(v) for v in tuple(variants)}
-    return any(re.search(pattern, variant) for variant in variants)
+def _ascii_look_alike(char, members):
+    """The ASCII spelling a reader takes `char` for, or "" if none."""
+    spellings = {_without_marks(member) for member in members}
+    spellings = sorted(s for s in spellings if s and s.isascii() and s.isalnum())
+    if not spellings:
+        # Cyrillic "н", "т" look like small capitals ("ʜ", "ᴛ"): the letters H and T.
+        for member in sorted(members):
+            if len(member) == 1 and (match := SMALL_CAPITAL.fullmatch(_name(member))):
+                spellings = [match.group(1).lower()]
+                break
+    if not spellings:
+        return ""
+    # One class can hold "l", "I" and "1" (prototype "l"): pick the one in char's case.
+    if char.isupper():
+        preferred = [s for s in spellings if s.isupper()] or [s.upper() for s in spellings]
+    elif char.islower():
+        preferred = [s for s in spellings if s.islower()] or [s.lower() for s in spellings]
+    else:
+        preferred = [s for s in spellings if s.isdigit()] or spellings
+    return min(preferred, key=lambda s: (len(s), s))
+
+
+def _without_marks(text):
+    return "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+
+
+def _name(char):
+    return unicodedata.name(char, "")
