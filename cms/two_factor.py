@@ -1,11 +1,13 @@
 """Two-factor sign-in: the gate that holds a signed-in person at /account/two-factor/
-until they prove a second factor, and that page (enrol an authenticator app with a QR
-code, confirm it, get backup codes; or verify with a code at each sign-in).
+until they prove a second factor, and that page (ask for a set-up link by e-mail; once the
+link is opened in this session, enrol an authenticator app with a QR code, confirm it, get
+backup codes; or verify with a code at each sign-in). The links: cms.two_factor_links.
 
 Who must pass is decided by class_pages.models.accounts.needs_two_factor(), once at
 sign-in, and kept in the session: people who need no second factor cost no query here.
 Wrong codes are throttled per device by django-otp (exponential delay)."""
 
+import logging
 import math
 import re
 from base64 import b32encode
@@ -32,7 +34,9 @@ from class_pages.models.accounts import (
     role_requires_two_factor,
 )
 from class_pages.views import private_response
+from cms import two_factor_links as links
 from cms.middleware import SignedInGate
+from cms.security_log import log_event
 
 TWO_FACTOR_PATH = "/account/two-factor/"
 # Reachable before the second factor: this page, signing out, static files.
@@ -91,12 +95,6 @@ def _safe_next(request):
 
 def _confirmed_device(user):
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
-
-
-def _pending_device(user):
-    """The not-yet-confirmed app being set up (the same key until it is confirmed)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
 
 
 def _throttled_message(device):
@@ -166,29 +164,76 @@ def two_factor(request):
         return private_response(redirect_to_login(request.get_full_path()))
     device = _confirmed_device(user)
     if device is None:
+        token = request.GET.get(links.LINK_PARAMETER)
+        if token is not None:
+            return _open_link(request, token)
         return _enrol(request)
     if not is_verified(user):
         return _check(request, device)
     return _manage(request)
 
 
+def _open_link(request, token):
+    """The e-mailed link, opened in a signed-in session of its account: this session may
+    now set up an app (the link is spent). The token leaves the address bar at once."""
+    if links.spend(request, token):
+        log_event("two_factor_link_opened", request)
+        return private_response(redirect(TWO_FACTOR_PATH))
+    log_event("two_factor_link_refused", request, level=logging.WARNING)
+    return _link_page(request, status=400, refused=True)
+
+
+def _link_page(request, status=200, **context):
+    """No app yet and no opened link in this session: only an e-mailed link starts the
+    set-up (the password alone must not be enough to choose the second factor)."""
+    user = request.user
+    context = {
+        "address": links.masked_address(user.email),
+        "required": role_requires_two_factor(user),
+        "minutes": links.lifetime() // 60,
+        **context,
+    }
+    return _render(request, "cms/account_two_factor_link.html", context, status=status)
+
+
+def _ask_for_link(request):
+    if not request.user.email:
+        messages.error(request, _NO_ADDRESS)
+    elif links.ask_for_link(request, request.build_absolute_uri(TWO_FACTOR_PATH)):
+        log_event("two_factor_link_sent", request)
+        messages.success(request, "We have sent the link. Open it in this browser.")
+    else:
+        messages.info(request, "We sent a link less than a minute ago: please check your inbox.")
+    return private_response(redirect(TWO_FACTOR_PATH))
+
+
+_NO_ADDRESS = "Your account has no e-mail address: ask the school office to add one."
+
+
 def _enrol(request):
     user = request.user
+    device = links.granted_device(request)
+    if device is None:
+        if request.method == "POST" and request.POST.get("action") == "send-link":
+            return _ask_for_link(request)
+        # A code posted without an opened link (a script, an old form) sets up nothing.
+        return _link_page(request, status=400 if request.method == "POST" else 200)
     form = CodeForm(request.POST or None)
-    with transaction.atomic():
-        device = _pending_device(user)
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
         throttled = _throttled_message(device)
         if throttled:
             form.add_error("code", throttled)
         elif code.isdigit() and django_otp.verify_token(user, device.persistent_id, code):
-            device.refresh_from_db()
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-            codes = _new_backup_codes(user)
+            with transaction.atomic():
+                device.refresh_from_db()
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+                TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+                codes = _new_backup_codes(user)
+            links.forget_grant(request)
             _signed_in_with(request, device)
+            log_event("two_factor_enrolled", request)
             messages.success(request, "Two-factor sign-in is on.")
             return _render(request, "cms/account_two_factor_done.html", {"codes": codes})
         else:

@@ -248,6 +248,9 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # dev.py (the demo) and test.py switch it off, production.py keeps it on.
 CLASSPAGES_STAFF_2FA_REQUIRED = True
 OTP_TOTP_ISSUER = "Class pages"
+# An app is set up only from a link e-mailed to the account's own address, not with the
+# password alone (cms.two_factor_links); the link works once, for this long (seconds).
+CLASSPAGES_TWO_FACTOR_LINK_SECONDS = 3600
 
 # Sign-in defence (django-axes)
 # One lockout for every way in: /sign-in/, the Wagtail admin login and invitation links

@@ -1,11 +1,17 @@
 """Two-factor sign-in: staff who approve, keep the register or export must enrol and
-verify (when CLASSPAGES_STAFF_2FA_REQUIRED is on); carers may opt in; wrong, replayed and
-throttled codes are refused with a clear message; the gate costs nobody else a query."""
+verify (when CLASSPAGES_STAFF_2FA_REQUIRED is on); carers may opt in; an app is set up only
+from a one-time link e-mailed to the account (the password alone sets up nothing); wrong,
+replayed and throttled codes are refused with a clear message; the gate costs nobody else
+a query."""
 
 import datetime
+import re
+import time
 from base64 import b32encode
+from unittest import mock
 
 import pytest
+from django.core import mail, signing
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -17,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from class_pages.factories import DEFAULT_PASSWORD, UserFactory
 from class_pages.models import PolicyPage, SignedInSession
 from class_pages.models.accounts import NEEDS_TWO_FACTOR, needs_two_factor
+from cms import two_factor_links
 from tests.helpers import assert_private
 
 GATE = "/account/two-factor/"
@@ -56,6 +63,37 @@ def held_at_gate(browser, path="/admin/"):
     return response.status_code == 302 and response["Location"].startswith(GATE)
 
 
+# --- set-up links ---------------------------------------------------------------------------
+
+
+def ask_for_link(browser):
+    """Press "E-mail me the set-up link"; the link that arrived (a path on this site)."""
+    mail.outbox.clear()
+    response = browser.post(GATE, {"action": "send-link"})
+    assert response.status_code == 302 and response["Location"] == GATE
+    (message,) = mail.outbox
+    link = re.search(r"http://testserver(/\S+)", message.body)[1]
+    return message, link
+
+
+def shows_a_qr_code(browser):
+    page = browser.get(GATE)
+    return page.status_code == 200 and b"<svg" in page.content
+
+
+def set_up_by_link(browser, user):
+    """The owner's road: ask for the link, open it here, scan, enter the code."""
+    _, link = ask_for_link(browser)
+    assert browser.get(link)["Location"] == GATE
+    assert shows_a_qr_code(browser)
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    response = browser.post(GATE, {"code": code_for(device), "next": "/admin/"})
+    assert response.status_code == 200
+    device.refresh_from_db()
+    assert device.confirmed
+    return device
+
+
 # --- who needs it ---------------------------------------------------------------------------
 
 
@@ -88,14 +126,21 @@ def test_staff_without_an_app_must_enrol_first(world, required, who):
     page = browser.get(GATE)
     assert page.status_code == 200
     assert_private(page)
-    assert b"<svg" in page.content and b"Set up two-factor sign-in" in page.content
+    assert b"Set up two-factor sign-in" in page.content
+    # The password alone does not show how to set up an app: an e-mailed link starts it.
+    assert b"<svg" not in page.content and b"E-mail me the set-up link" in page.content
 
 
 def test_enrol_then_reach_the_admin(world, required):
     leader = world.a.leader
     browser = sign_in(leader)
     assert held_at_gate(browser)
-    browser.get(GATE)
+    message, link = ask_for_link(browser)
+    assert message.to == [leader.email]
+    assert "works once" in message.body
+    response = browser.get(link)
+    assert response.status_code == 302 and response["Location"] == GATE  # token out of the bar
+    assert_private(response)
     device = TOTPDevice.objects.get(user=leader, confirmed=False)
     # The manual key shown is the device's own key (base32, in groups of four).
     key = b32encode(device.bin_key).decode()
@@ -225,8 +270,7 @@ def test_carer_opts_in_and_is_then_asked_at_each_sign_in(world):
     phone = sign_in(carer)
     page = phone.get(GATE)
     assert page.status_code == 200 and b"You can choose" in page.content
-    device = TOTPDevice.objects.get(user=carer, confirmed=False)
-    assert phone.post(GATE, {"code": code_for(device)}).status_code == 200
+    device = set_up_by_link(phone, carer)
     assert phone.get("/my-classes/").status_code == 200  # this session is verified
 
     laptop = sign_in(carer)
@@ -295,10 +339,25 @@ def test_leader_resets_a_staff_members_app(world, required, caplog):
     assert not StaticDevice.objects.filter(user=office).exists()
     assert office_browser.get("/admin/").status_code == 302
     assert not SignedInSession.objects.filter(user=office).exists()
-    # At the next sign-in they set up a new app.
+    # At the next sign-in they set up a new app, from a new e-mailed link.
     again = sign_in(office)
     assert held_at_gate(again)
     assert b"Set up two-factor sign-in" in again.get(GATE).content
+    set_up_by_link(again, office)
+    assert again.get("/admin/").status_code == 200
+
+
+def test_a_link_asked_for_before_a_reset_is_void_after_it(world, required):
+    office = world.a.office
+    thief = sign_in(office)
+    _, stale = ask_for_link(thief)  # say the mailbox was read by someone else too
+    enrolled(office)
+    leader = _verified_leader(world)
+    leader.post(f"/admin/signed-in/person/{office.pk}/reset-two-factor/")
+    browser = sign_in(office)
+    assert browser.get(stale).status_code == 400
+    assert not shows_a_qr_code(browser)
+    assert not TOTPDevice.objects.filter(user=office).exists()
 
 
 def test_other_schools_leader_cannot_reset(world, required):
@@ -345,3 +404,157 @@ def test_code_first_then_the_agreement_no_loop(world, required):
     response = browser.post(GATE, {"code": code_for(device), "next": "/admin/"})
     assert response.status_code == 302
     assert browser.get("/admin/")["Location"].startswith("/agreement/")
+
+
+# --- the password alone sets up nothing ---------------------------------------------------
+
+
+def test_the_password_alone_cannot_set_up_an_app_or_reach_the_admin(world, required):
+    """Someone with only a leader's password signs in first: no QR code, no key, no
+    device; a guessed code and forged or borrowed links set up nothing; the link they can
+    ask for goes to the leader's own mailbox; the admin stays out of reach."""
+    leader, office = world.a.leader, world.a.office
+    attacker = sign_in(leader)
+    assert held_at_gate(attacker)
+    page = attacker.get(GATE)
+    assert page.status_code == 200
+    assert b"<svg" not in page.content and b"manual-key" not in page.content
+    assert not TOTPDevice.objects.filter(user=leader).exists()
+
+    assert attacker.post(GATE, {"code": "123456"}).status_code == 400
+    forged = signing.dumps({"u": leader.pk, "s": "0" * 64}, salt=two_factor_links.SALT)
+    someone_elses = two_factor_links.make_token(office, "a-nonce")
+    for token in ("garbage", forged, someone_elses, "x" * 5000):
+        response = attacker.get(GATE, {"set-up": token})
+        assert response.status_code == 400, token[:20]
+        assert b"does not work here" in response.content
+    assert not TOTPDevice.objects.filter(user__in=[leader, office]).exists()
+
+    message, _ = ask_for_link(attacker)
+    assert message.to == [leader.email]  # the owner's mailbox, not the attacker's
+    assert "someone else knows your password" in message.body
+    assert not shows_a_qr_code(attacker)
+    assert held_at_gate(attacker) and held_at_gate(attacker, "/admin/pages/")
+    assert held_at_gate(attacker, "/my-classes/")
+
+
+def test_an_opened_link_serves_only_the_session_that_opened_it(world, required):
+    """The owner opens the link; the attacker's session of the same account, even knowing
+    the pending app's key, cannot confirm it."""
+    leader = world.a.leader
+    attacker, owner = sign_in(leader), sign_in(leader)
+    _, link = ask_for_link(owner)
+    assert owner.get(link)["Location"] == GATE
+    device = TOTPDevice.objects.get(user=leader, confirmed=False)
+    assert not shows_a_qr_code(attacker)
+    assert attacker.post(GATE, {"code": code_for(device)}).status_code == 400
+    device.refresh_from_db()
+    assert not device.confirmed
+    assert held_at_gate(attacker)
+    # The owner finishes.
+    assert owner.post(GATE, {"code": code_for(device)}).status_code == 200
+    assert owner.get("/admin/").status_code == 200
+    assert held_at_gate(attacker)
+
+
+def test_a_link_works_once(world, required):
+    leader = world.a.leader
+    first, second = sign_in(leader), sign_in(leader)
+    _, link = ask_for_link(first)
+    assert first.get(link).status_code == 302
+    assert second.get(link).status_code == 400
+    assert first.get(link).status_code == 400
+    assert not shows_a_qr_code(second)
+    assert TOTPDevice.objects.filter(user=leader).count() == 1
+
+
+def test_a_link_expires(world, required, settings):
+    leader = world.a.leader
+    browser = sign_in(leader)
+    old = time.time() - settings.CLASSPAGES_TWO_FACTOR_LINK_SECONDS - 60
+    stamp = signing.b62_encode(int(old))
+    with mock.patch.object(signing.TimestampSigner, "timestamp", return_value=stamp):
+        _, link = ask_for_link(browser)  # minted (by the task) over an hour ago
+    assert browser.get(link).status_code == 400
+    assert not shows_a_qr_code(browser)
+    assert not TOTPDevice.objects.filter(user=leader).exists()
+
+
+def test_an_opened_link_must_be_finished_in_time(world, required, settings):
+    leader = world.a.leader
+    browser = sign_in(leader)
+    _, link = ask_for_link(browser)
+    browser.get(link)
+    device = TOTPDevice.objects.get(user=leader, confirmed=False)
+    opened = timezone.now() - datetime.timedelta(
+        seconds=settings.CLASSPAGES_TWO_FACTOR_LINK_SECONDS + 60
+    )
+    TOTPDevice.objects.filter(pk=device.pk).update(created_at=opened)
+    assert not shows_a_qr_code(browser)
+    assert browser.post(GATE, {"code": code_for(device)}).status_code == 400
+    device.refresh_from_db()
+    assert not device.confirmed
+
+
+def test_a_link_is_for_its_own_account_only(world, required):
+    leader, office = world.a.leader, world.a.office
+    _, link = ask_for_link(sign_in(leader))
+    colleague = sign_in(office)
+    ask_for_link(colleague)  # even with a link of its own waiting
+    assert colleague.get(link).status_code == 400
+    assert not shows_a_qr_code(colleague)
+    assert not TOTPDevice.objects.filter(user__in=[leader, office]).exists()
+
+
+def test_a_link_works_only_in_the_session_that_asked_for_it(world, required):
+    """Asked for by whoever signed in (maybe not the owner), opened in the owner's mail
+    app's browser: refused there; it still works where it was asked for (by someone with
+    the password and the mailbox)."""
+    leader = world.a.leader
+    asking = sign_in(leader)
+    _, link = ask_for_link(asking)
+    elsewhere = Client()
+    response = elsewhere.get(link)
+    assert response.status_code == 302 and response["Location"].startswith("/sign-in/?next=")
+    signed_in = elsewhere.post(
+        response["Location"], {"username": leader.get_username(), "password": DEFAULT_PASSWORD}
+    )
+    assert elsewhere.get(signed_in["Location"]).status_code == 400
+    assert not shows_a_qr_code(elsewhere)
+    assert asking.get(link)["Location"] == GATE
+    assert shows_a_qr_code(asking)
+
+
+def test_a_newer_link_or_a_new_address_voids_a_link(world, required):
+    leader = world.a.leader
+    browser = sign_in(leader)
+    _, first = ask_for_link(browser)
+    session = browser.session
+    session[two_factor_links.LAST_ASKED] = 0  # a minute later
+    session.save()
+    _, second = ask_for_link(browser)
+    assert browser.get(first).status_code == 400
+    leader.email = "leader.new@demo.invalid"
+    leader.save()
+    assert browser.get(second).status_code == 400  # sent to the old address
+    assert not TOTPDevice.objects.filter(user=leader).exists()
+
+
+def test_asking_again_within_a_minute_sends_nothing_more(world, required):
+    browser = sign_in(world.a.leader)
+    ask_for_link(browser)
+    mail.outbox.clear()
+    response = browser.post(GATE, {"action": "send-link"}, follow=True)
+    assert mail.outbox == []
+    assert b"less than a minute ago" in response.content
+
+
+def test_no_link_for_an_account_without_an_address(world, required):
+    leader = world.a.leader
+    leader.email = ""
+    leader.save()
+    browser = sign_in(leader)
+    mail.outbox.clear()
+    response = browser.post(GATE, {"action": "send-link"}, follow=True)
+    assert mail.outbox == []
+    assert b"no e-mail address" in response.content
