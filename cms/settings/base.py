@@ -5,6 +5,7 @@ REDIS_URL (a file cache in var/cache when unset), CLASSPAGES_VAR_DIR. Everything
 decides who may see what lives in code, not here.
 """
 
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -156,6 +157,15 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(VAR_DIR / "cache"),
+        # The files outlive the process: keyed by the database they describe, so pointing
+        # DATABASE_URL elsewhere cannot meet another database's remembered answers (ids
+        # repeat across databases).
+        "KEY_PREFIX": hashlib.sha256(
+            "|".join(
+                str(DATABASES["default"].get(part, ""))
+                for part in ("ENGINE", "HOST", "PORT", "NAME")
+            ).encode()
+        ).hexdigest()[:16],
         # Beyond this, a third of the entries go at random: for tokens and remembered
         # answers that only means deciding again (tokens are random, never revived).
         "OPTIONS": {"MAX_ENTRIES": 10_000},

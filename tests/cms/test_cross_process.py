@@ -266,3 +266,25 @@ def test_the_embedded_default_remembers_only_in_a_cache_every_process_shares():
     assert default["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
     assert Path(default["LOCATION"]).is_relative_to(dev.VAR_DIR)
     assert dev.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+
+
+def test_the_file_cache_is_keyed_by_the_database(tmp_path):
+    """Files outlive processes: another database on the same VAR_DIR (ids repeat) must not
+    meet this one's remembered answers."""
+    code = "from django.conf import settings; print(settings.CACHES['default']['KEY_PREFIX'])"
+
+    def prefix(database):
+        environment = embedded_default_environment(tmp_path)
+        environment["DATABASE_URL"] = f"sqlite:///{tmp_path / database}"
+        result = subprocess.run(  # noqa: S603 (our own interpreter and settings)
+            [sys.executable, "-c", f"import django; django.setup(); {code}"],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    assert prefix("one.sqlite3") != prefix("two.sqlite3")
