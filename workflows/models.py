@@ -155,24 +155,10 @@ class AppropriatenessCheckTask(AutomaticCheckTask):
     def run_checks(self, post, guard):
         from class_pages.models import Pupil, SchoolPage
 
-        from .checks.appropriateness import check_appropriateness
+        from .checks.appropriateness import check_post
 
         school = SchoolPage.for_page(guard or post)
-        body = getattr(post, "body", None) or getattr(post, "welcome", "")
-        photos = post.photo_entries() if hasattr(post, "photo_entries") else []
-        texts = [("Title", post.title), ("Body", body)]
-        for _, alt_text, caption in photos:
-            texts += [("Photo description", alt_text), ("Caption", caption)]
-        if hasattr(post, "recording_entries"):
-            for _, _, description, caption in post.recording_entries():
-                texts += [("Recording description", description), ("Caption", caption)]
-        findings = check_appropriateness(
-            texts, rules_for_school(school), Pupil.objects.filter(school=school)
-        )
-        recordings = post.recording_entries() if hasattr(post, "recording_entries") else []
-        if hasattr(post, "photo_entries") and not body.strip() and not photos and not recordings:
-            findings.append(Finding("empty-post", "The post has no text and no photos."))
-        return findings
+        return check_post(post, rules_for_school(school), Pupil.objects.filter(school=school))
 
 
 class LeadersApprovalTask(AbstractGroupApprovalTask):

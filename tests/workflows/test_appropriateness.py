@@ -345,12 +345,6 @@ def test_the_check_reads_the_revision_under_review(revised_post):
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="workflows/models.py AppropriatenessCheckTask.run_checks still builds its own "
-    "list of texts (no SEO title, search description or gallery caption): it should call "
-    "workflows.checks.appropriateness.check_post. Remove this mark once it does.",
-)
 def test_the_appropriateness_task_checks_every_text(revised_post):
     from class_pages.access import guarding_page
     from workflows.models import AppropriatenessCheckTask
