@@ -232,6 +232,10 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 # No staff avatars from gravatar.com: every admin page would hand it an MD5 of the e-mail
 # address of each person shown (who works where, and when they are signed in).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Staff cannot change their own e-mail address in the admin: with only a password, one
+# could point the account at their own inbox and receive its two-factor set-up link
+# (cms.two_factor_links). The office or a superuser changes addresses in the user admin.
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 WAGTAILADMIN_COMMENTS_ENABLED = True
 WAGTAILIMAGES_IMAGE_FORM_BASE = "class_pages.forms.ClassImageForm"
 # Video and audio recordings are Wagtail documents of our own model, linked directly by
