@@ -14,7 +14,7 @@ PG_URL  ?= postgres://postgres@127.0.0.1:5432/classpages
 PYTEST_ARGS ?= -q -n 2 -m "not e2e and not slow"
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock run test test-slow test-e2e test-postgres lint format check migrate seed clean
+.PHONY: help install lock run test test-slow test-e2e test-postgres test-races lint format check migrate seed clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) \
@@ -62,6 +62,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 test-postgres: install ## Run the quick test suite on PostgreSQL (PG_URL=postgres://...)
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+# Real concurrency needs PostgreSQL (SQLite serialises writers) and a process of its own
+# (transactional tests cannot share the quick suite's session-long `world` transaction).
+test-races: install ## Races on PostgreSQL: two leaders approving one post at once (PG_URL=...)
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -p no:xdist -m postgres tests/workflows/test_approval_race.py
 
 lint: install ## Lint and check formatting (ruff)
 	$(RUFF) check .
