@@ -15,6 +15,7 @@ from wagtail.images.forms import BaseImageForm
 from .access import register_schools, taggable_pupils
 from .carer_links import link_refusal, may_reinstate, save_link
 from .models import CarerLink, ClassPage, Medium, Pupil, consent_map
+from .models.media import SCHOOL_MOVE_MESSAGE
 from .storage import DISK_FULL_MESSAGE, StorageFullError
 from .uploads import clean_image_upload, clean_recording_upload
 
@@ -61,6 +62,9 @@ class PupilTaggingMixin:
 
     def clean(self):
         cleaned = super().clean()
+        collection = cleaned.get("collection")
+        if collection is not None and self.instance.moves_school(collection.pk):
+            self.add_error("collection", SCHOOL_MOVE_MESSAGE)
         if cleaned.get("pupils") and cleaned.get("no_identifiable_pupil"):
             self.add_error(
                 "no_identifiable_pupil",

@@ -5,6 +5,7 @@ record of which media live posts use (what a carer may fetch)."""
 import os
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from wagtail.documents.models import AbstractDocument, Document
 from wagtail.images.models import AbstractImage, AbstractRendition, Image
@@ -16,7 +17,42 @@ def random_name(folder, filename):
     return f"{folder}/{uuid.uuid4().hex}{extension}"
 
 
-class ClassImage(AbstractImage):
+SCHOOL_MOVE_MESSAGE = (
+    "A photo or recording stays with the school it was uploaded to: choose a collection "
+    "of the same school."
+)
+
+
+def school_collection_path(collection_id):
+    """The path of the school collection (just under the root) holding a collection."""
+    from wagtail.models import Collection
+
+    path = Collection.objects.filter(pk=collection_id).values_list("path", flat=True).first()
+    return path[: 2 * Collection.steplen] if path else None
+
+
+class StaysInItsSchool:
+    """Photos and recordings never move to another school's collection: the file view
+    remembers answers under the school a stored file belongs to, in every process, and
+    its stored name never changes (class_pages.remembered_access)."""
+
+    def moves_school(self, collection_id=None):
+        collection_id = collection_id or self.collection_id
+        if not self.pk:
+            return False
+        stored = type(self).objects.filter(pk=self.pk).values_list("collection_id", flat=True)
+        before = stored.first()
+        return before not in (None, collection_id) and school_collection_path(
+            before
+        ) != school_collection_path(collection_id)
+
+    def save(self, *args, **kwargs):
+        if self.moves_school():
+            raise ValidationError({"collection": SCHOOL_MOVE_MESSAGE})
+        super().save(*args, **kwargs)
+
+
+class ClassImage(StaysInItsSchool, AbstractImage):
     pupils = models.ManyToManyField(
         "class_pages.Pupil",
         blank=True,
@@ -81,7 +117,7 @@ def media_upload_to(instance, filename):
     return random_name("media", filename)
 
 
-class ClassMedia(AbstractDocument):
+class ClassMedia(StaysInItsSchool, AbstractDocument):
     """A video or audio recording (Wagtail's document model, so it has collections,
     choosers and multiple upload). Its kind is read from the file's content."""
 
