@@ -24,15 +24,10 @@ from class_pages.models import (
     NoContactRestriction,
     current_consent,
 )
+from tests.cms.test_invitations import ACCOUNT
 
 LINK = re.compile(r"(/invitations/[A-Za-z0-9_\-]+/)")
 CONSENT = {"accept": "on", "participation": "yes", "photo": "yes", "video": "yes", "audio": "yes"}
-ACCOUNT = {
-    "first_name": "Pat",
-    "last_name": "Quill",
-    "password": "long enough passphrase 7",
-    "password_again": "long enough passphrase 7",
-}
 
 
 @pytest.fixture
