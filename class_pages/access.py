@@ -8,7 +8,7 @@ Staff see what their school/class groups give them.
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, Q
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
 from .feed_invalidation import class_access_changed
@@ -134,11 +134,23 @@ def can_view_class(user, class_page):
 
 
 def has_class_grant(user, class_page):
-    """The carer's guardian grant on this class, read in one query. Carers hold direct user
-    grants only (sync_carer_access); group object grants are never made."""
-    return ClassPageUserObjectPermission.objects.filter(
-        user=user, content_object=class_page, permission__codename=VIEW_CLASS.split(".")[1]
-    ).exists()
+    """The carer's guardian grant on this class, still backed by the register today (an
+    active link to a pupil whose enrolment has not ended, by date too), in one query.
+    Grants are re-derived when the register changes, but nothing changes when an end date
+    simply passes: the register is asked again here. Carers hold direct user grants only
+    (sync_carer_access); group object grants are never made."""
+    enrolled_child = Enrolment.objects.current().filter(
+        class_page=class_page,
+        pupil__carer_links__carer=user,
+        pupil__carer_links__status=CarerLink.Status.ACTIVE,
+    )
+    return (
+        ClassPageUserObjectPermission.objects.filter(
+            user=user, content_object=class_page, permission__codename=VIEW_CLASS.split(".")[1]
+        )
+        .filter(Exists(enrolled_child))
+        .exists()
+    )
 
 
 def can_view_school_story(user, school):
@@ -161,9 +173,13 @@ def visible_classes(user):
     if user.is_superuser:
         return ClassPage.objects.all()
     groups = _group_ids(user)
-    granted = get_objects_for_user(
-        user, VIEW_CLASS, klass=ClassPage, use_groups=False, with_superuser=False
-    ).values("pk")
+    granted = (
+        get_objects_for_user(
+            user, VIEW_CLASS, klass=ClassPage, use_groups=False, with_superuser=False
+        )
+        .filter(pk__in=entitled_class_ids(user))
+        .values("pk")
+    )
     led_schools = SchoolPage.objects.filter(leaders_group__in=groups)
     qs = ClassPage.objects.filter(pk__in=granted) | ClassPage.objects.filter(
         teachers_group__in=groups

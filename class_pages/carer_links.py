@@ -19,7 +19,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from wagtail.log_actions import log
 
-from .models import CarerLink, NoContactRestriction
+from .models import CarerLink, Medium, NoContactRestriction, consent_map
+from .signals import consent_withdrawn
 
 security_log = logging.getLogger("class_pages.security")
 
@@ -112,8 +113,11 @@ def save_link(link, by=None, reason="", source="register"):
     reinstating = stored_status not in (None, CarerLink.Status.ACTIVE)
     if reinstating:
         link.end_reason, link.status_reason = "", reason.strip()[:255]
+    gains_voice = link.has_responsibility and not (stored and stored.has_responsibility)
     link._through_carer_links = True
     link.save()
+    if gains_voice:
+        _their_no_now_counts(link.pupil)
     if reinstating:
         log(
             instance=link,
@@ -125,6 +129,16 @@ def save_link(link, by=None, reason="", source="register"):
             "carer_link_reinstated link=%s by=%s", link.pk, getattr(by, "pk", None)
         )
     return link
+
+
+def _their_no_now_counts(pupil):
+    """An adult's answers count from the moment they hold responsibility: a "no" they gave
+    before may now stand, so posts showing the pupil come down as after any withdrawal."""
+    media = list(Medium)
+    consents = consent_map([pupil.pk], media)
+    for medium in media:
+        if not consents[(pupil.pk, medium)]:
+            consent_withdrawn.send(sender=CarerLink, pupil=pupil, medium=medium, record=None)
 
 
 def link_carer(carer, pupil, relationship=None, by=None, source="register", **fields):

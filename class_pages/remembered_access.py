@@ -12,6 +12,7 @@ during a decision can never be stored as current. Only "yes" is remembered: a re
 always decided afresh."""
 
 from django.core.cache import cache
+from django.utils import timezone
 
 from .feed_cache import PERMISSIONS_SCOPE, school_scope, user_scope, versions_and
 
@@ -27,7 +28,9 @@ def _school_key(name):
 
 
 def _decision_key(user_id, subject):
-    return f"class-pages:access-ok:{user_id}:{subject}"
+    # The day is part of the key: an enrolment or consent can end by date, with nothing
+    # written that would replace a token, so every "yes" is decided afresh each day.
+    return f"class-pages:access-ok:{user_id}:{subject}:{timezone.localdate().isoformat()}"
 
 
 def _scopes(user_id, school_path):

@@ -153,11 +153,18 @@ class Oracle:
         return None
 
     def activate(self, adult, pupil, responsible=None, reinstated=False):
+        """Returns the posts taken down because an answer of this adult now counts."""
+        new = (adult, pupil) not in self.links
         link = self.links.setdefault((adult, pupil), Link())
+        was_responsible = link.responsible and not new
         link.status = "active"
         link.reinstated = link.reinstated or reinstated
         if responsible is not None:
             link.responsible = responsible
+        # From now on this adult's answers count: a "no" they gave may now stand.
+        if link.responsible and not was_responsible and not self.may_be_photographed(pupil):
+            return self.take_down_showing(pupil)
+        return []
 
     def end_link(self, adult, pupil, status):
         link = self.links[(adult, pupil)]

@@ -22,12 +22,12 @@ answer changed (or is a new "yes"), plus a small deterministic sample of the res
 larger sample at the end of each example. Environment: STATE_MACHINE_EXAMPLES and
 STATE_MACHINE_STEPS (8 and 12 for `make test`; CI sets larger ones), STATE_MACHINE_SAMPLE
 and STATE_MACHINE_FINAL_SAMPLE (pairs sampled per step and per example end; 0 at the end:
-all), STATE_MACHINE_RANDOM=1 (new runs each time instead of the same ones),
-STATE_MACHINE_KNOWN_BUGS=1 (also the steps of the known bugs, see KNOWN_BUGS). The figures
+all), STATE_MACHINE_RANDOM=1 (new runs each time instead of the same ones). The figures
 run are printed and written to tests/security/artifacts/state_machine.json (ignored by
 git).
 
-At the end: the known bugs as xfail tests, and `test_the_checks_fail_when_the_app_breaks_a_rule`,
+At the end: the bugs the machine found (fixed) as regression tests, and
+`test_the_checks_fail_when_the_app_breaks_a_rule`,
 which breaks one rule of the application at a time (mock.patch) and shows that a scripted
 run of the same rules and invariants then fails, and passes without the break."""
 
@@ -107,16 +107,10 @@ CLEAN_BODY = "We planted seeds and watched them sprout."
 NEWCOMER = {"email": "nell.newcomer@example.org", "first": "Nell", "last": "Newcomer"}
 PASSWORD = "Harbour-lantern-58-quietly"
 MAX_IMAGES, MAX_POSTS, MAX_STORED, MAX_DEAD_LINKS, MAX_DAYS, MAX_DISABLED = 8, 7, 2, 2, 3, 1
-# Steps that meet the known bugs below (the xfail tests at the end) are left out unless
-# STATE_MACHINE_KNOWN_BUGS=1, so the machine stays green until they are fixed:
-# * an enrolment ended by a date still to come ("tomorrow"): access outlives the date
-#   (test_enrolment_ended_by_date_ends_access_on_that_date);
-# * the office recording that an adult already linked without parental responsibility
-#   holds it: their standing no comes to count and takes nothing down
-#   (test_a_no_that_comes_to_count_takes_posts_down).
-KNOWN_BUGS = os.environ.get("STATE_MACHINE_KNOWN_BUGS") == "1"
-ENROLMENT_ENDINGS = ("yesterday", "tomorrow", "delete") if KNOWN_BUGS else ("yesterday", "delete")
-RESPONSIBILITY_GIVEN = KNOWN_BUGS
+# Two steps found real bugs when this machine was first run (both fixed, and kept as
+# regression tests at the end of this file): an enrolment ended by a date still to come,
+# and an adult linked without parental responsibility who comes to hold it.
+ENROLMENT_ENDINGS = ("yesterday", "tomorrow", "delete")
 
 RUN = {"examples": 0, "steps": 0, "requests": 0, "seconds": 0.0}
 RULES = Counter()  # how often each rule ran, for the report
@@ -439,12 +433,8 @@ class ClassPagesMachine(RuleBasedStateMachine):
     @counted
     def office_links(self, adult, pupil, responsible):
         """The office's register form: link an adult (with or without parental
-        responsibility), or change an existing link's responsibility (not yet from
-        without to with: see KNOWN_BUGS)."""
+        responsibility), or change an existing link's responsibility."""
         if not self.oracle.accounts[adult].exists:
-            return
-        link = self.oracle.links.get((adult, pupil))
-        if responsible and link is not None and not link.responsible and not RESPONSIBILITY_GIVEN:
             return
         office = f"{self.pupil_school[pupil].lower()}_office"
         expected = self.oracle.may_activate(adult, pupil, by=office)
@@ -1202,7 +1192,6 @@ def test_the_register_consent_and_posts_agree_with_the_policy(world):
                 "sample": SAMPLE,
                 "final_sample": FINAL_SAMPLE,
                 "random": RANDOM,
-                "known_bugs": KNOWN_BUGS,
             },
             "rules": dict(sorted(RULES.items())),
             "requests_by_kind": RUN.get("by_kind"),
@@ -1212,15 +1201,9 @@ def test_the_register_consent_and_posts_agree_with_the_policy(world):
         REPORT.write_text(json.dumps(figures, indent=2) + "\n")
 
 
-# --- what the machine found (xfail until fixed) --------------------------------------
+# --- what the machine found (fixed; kept as regression tests) -------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="An enrolment ended by a date still to come keeps the carer's class grant after "
-    "that date: grants are re-derived only when a register row is saved "
-    "(class_pages.signal_handlers), and no daily job re-derives them.",
-)
 def test_enrolment_ended_by_date_ends_access_on_that_date(world):
     """The office records today that the Oak child leaves Oak tomorrow (end of term). From
     the day after, Enrolment.current() says the child is not in Oak, yet the carer's
@@ -1248,13 +1231,6 @@ def test_enrolment_ended_by_date_ends_access_on_that_date(world):
         assert client.get(oak.url).status_code == 404
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A standing no that comes to count (the office records that its adult has "
-    "parental responsibility) leaves consent not in force but takes nothing down: only a "
-    "new ConsentRecord or the lapse job sends consent_withdrawn (class_pages."
-    "signal_handlers.consent_recorded).",
-)
 def test_a_no_that_comes_to_count_takes_posts_down(world):
     """A grandparent linked without parental responsibility says no to photos (their
     answer does not count yet); then the office records that they do hold it (a court
