@@ -253,6 +253,14 @@ def register_schools(user):
     ).distinct()
 
 
+def register_classes(user):
+    """Class pages of the schools whose register this user keeps or reads, by title."""
+    classes = ClassPage.objects.none()
+    for school in register_schools(user):
+        classes = classes | ClassPage.objects.descendant_of(school)
+    return classes.order_by("title")
+
+
 def taggable_pupils(user):
     """Current pupils a member of staff may tag on an image: those enrolled in classes
     they teach, and every pupil of schools they lead."""

@@ -12,9 +12,9 @@ from wagtail.documents.forms import BaseDocumentForm
 from wagtail.images.fields import WagtailImageField
 from wagtail.images.forms import BaseImageForm
 
-from .access import register_schools, taggable_pupils
+from .access import register_classes, register_schools, taggable_pupils
 from .carer_links import link_refusal, may_reinstate, save_link
-from .models import CarerLink, ClassPage, Medium, Pupil, consent_map
+from .models import CarerLink, Medium, Pupil, consent_map
 from .models.media import SCHOOL_MOVE_MESSAGE
 from .storage import DISK_FULL_MESSAGE, StorageFullError
 from .uploads import clean_image_upload, clean_recording_upload
@@ -162,11 +162,8 @@ class RegisterForm(WagtailAdminModelForm):
         if "pupil" in self.fields:
             self.fields["pupil"].queryset = Pupil.objects.filter(school__in=schools)
         if "class_page" in self.fields:
-            classes = ClassPage.objects.none()
-            for school in schools:
-                classes = classes | ClassPage.objects.descendant_of(school)
             field = self.fields["class_page"]
-            field.queryset = classes.order_by("title")
+            field.queryset = register_classes(self.for_user)
             # A plain list: office staff explore no pages, so a page chooser shows none.
             field.widget = forms.Select()
             field.widget.choices = field.choices

@@ -3,15 +3,17 @@ records): listing, search and filters, every view limited to the schools the use
 the register of. Consent records are append-only: the admin adds paper consent and shows
 the history, and nobody changes or deletes a record there."""
 
+import django_filters
 from django.contrib.admin.utils import unquote
 from django.shortcuts import get_object_or_404
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from .access import register_schools
+from .access import register_classes, register_schools
 from .forms import CarerLinkForm, PaperConsentForm, RegisterForm
 from .models import CarerLink, ConsentRecord, Enrolment, Pupil
 
@@ -104,13 +106,26 @@ class PupilViewSet(RegisterViewSet):
     )
 
 
+class EnrolmentFilterSet(WagtailFilterSet):
+    """The class filter offers only the user's own schools' classes (django-filter calls
+    the queryset with the request)."""
+
+    class_page = django_filters.ModelChoiceFilter(
+        label="Class", queryset=lambda request: register_classes(request.user)
+    )
+
+    class Meta:
+        model = Enrolment
+        fields = ["class_page"]
+
+
 class EnrolmentViewSet(RegisterViewSet):
     model = Enrolment
     school_lookup = "pupil__school"
     icon = "group"
     menu_label = "Enrolments"
     list_display = ["pupil", "class_page", "started_on", "ended_on"]
-    list_filter = ["class_page"]
+    filterset_class = EnrolmentFilterSet
     search_fields = ["pupil__first_name", "pupil__last_name"]
     edit_handler = ObjectList(
         [

@@ -523,11 +523,6 @@ HOLES = {
         "index then points at it), the editor shows that post's draft title in the chooser, "
         "and the agreement page, once live, links every carer of the school to its URL."
     ),
-    "enrolments:index:class_page": (
-        "The enrolments listing's class filter (list_filter = ['class_page']) offers every "
-        "class page of every school by title, and names the chosen one: office staff and "
-        "leaders read other schools' class titles at /admin/enrolments/ (no id needed)."
-    ),
     "workflow-action:page_id": (
         "The workflow action view, given any existing task state id and the id of a page "
         'that is not in moderation, flashes \'The page "<title>" is not currently awaiting '
@@ -1923,7 +1918,6 @@ def test_the_second_step_of_a_recording_upload_is_no_500(state):
     assert json.loads(response.content)["success"] is True
 
 
-@_hole("enrolments:index:class_page")
 def test_the_enrolment_listing_offers_only_the_schools_own_classes(state):
     ctx = context("office_a", state)
     response = ctx.client.get(reverse("enrolments:index"))
