@@ -74,13 +74,32 @@ class PupilTaggingMixin:
         return cleaned
 
 
+REUPLOAD_MESSAGE = (
+    "This file could not be checked in this step. Remove it and upload it again, with its "
+    "details; nothing was saved."
+)
+
+
 class StoreUploadMixin:
     """The uploaded file is written to storage while the form is validated, once every
     other check has passed. Wagtail's views write it later, in their save, where a full disk
     is a 500; here it is a form error, and the storage has already removed what it wrote.
     An accepted file on a form with other errors is refused too (see _hold_back)."""
 
+    def clean(self):
+        cleaned = super().clean()
+        if self._from_earlier_upload():
+            # Wagtail's "finish an earlier upload" step would store that upload's bytes as
+            # they came, past every check of the file above (metadata, remux, limits).
+            raise ValidationError(REUPLOAD_MESSAGE, code="upload_again")
+        return cleaned
+
+    def _from_earlier_upload(self):
+        return "file" not in self.fields and self.instance.pk is None
+
     def _post_clean(self):
+        if self._from_earlier_upload():
+            return  # no file to validate: the model would report it on a field not here
         refusals = len(self._errors.get("file", ()))
         super()._post_clean()
         if refusals:
