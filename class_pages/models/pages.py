@@ -15,7 +15,7 @@ from wagtail.url_routing import RouteResult
 
 from ..blocks import StoryMediaBlock, photos_in_raw_stream, recordings_in_raw_stream
 from ..feed_cache import FRAGMENT_TIMEOUT, FeedCacheKeyMixin, cacheable_page_number
-from ..post_form import StoryPostForm
+from ..page_forms import StoryPostForm
 from .policy import PolicyPage
 
 

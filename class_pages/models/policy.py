@@ -8,6 +8,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
+from ..page_forms import PolicyPageForm
+
 
 class RelatedPolicyBlock(blocks.StructBlock):
     title = blocks.CharBlock(max_length=120)
@@ -41,6 +43,7 @@ class PolicyPage(Page):
     subpage_types = []
     max_count_per_parent = 1
     template = "class_pages/policy_page.html"
+    base_form_class = PolicyPageForm  # related policies: the school's own pages
 
     class Meta:
         verbose_name = "class pages agreement"

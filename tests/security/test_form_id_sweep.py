@@ -510,12 +510,6 @@ HOLES = {
         "The bulk move confirmation re-shows the chosen destination page (its title) when "
         "the user may not move pages there."
     ),
-    "policy-edit:related_policies.policy.page": (
-        "The school agreement's related-policies block is a PageChooserBlock that takes any "
-        "page id: a leader saves another school's post into their agreement (the reference "
-        "index then points at it), the editor shows that post's draft title in the chooser, "
-        "and the agreement page, once live, links every carer of the school to its URL."
-    ),
     "workflow-action:page_id": (
         "The workflow action view, given any existing task state id and the id of a page "
         'that is not in moderation, flashes \'The page "<title>" is not currently awaiting '
@@ -1923,7 +1917,6 @@ def test_the_enrolment_listing_offers_only_the_schools_own_classes(state):
     assert _shows("office_a", state, response, ctx.client) == []
 
 
-@_hole("policy-edit:related_policies.policy.page")
 def test_the_agreement_links_no_page_of_another_school(state):
     ctx = context("leader_a", state)
     rowan = objects_of("Rowan", state)

@@ -1349,7 +1349,7 @@ MUTANTS = {
         "the consent check disagrees",
     ),
     "post form takes any photo id": (
-        "class_pages.post_form.foreign_media_ids",
+        "class_pages.page_forms.foreign_media_ids",
         lambda guard, raw_blocks: (set(), set()),
         lambda m: m.teacher_writes_post(
             class_name="Oak", data=Pick("any", m.world_image("Willow")), approve=False

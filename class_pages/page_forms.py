@@ -1,0 +1,80 @@
+"""Admin forms of pages whose streams hold ids of other objects: whatever ids a submitted
+form holds, each must be one that page may use, or it is a form error that names nothing
+about the foreign object (choosers are only widgets).
+
+* a story post: photos and recordings of its own class (class_pages.post_media);
+* a school's agreement: related policy pages of its own school."""
+
+import re
+
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.models import Page
+
+from .post_media import FOREIGN_MEDIA_MESSAGE, foreign_media_ids
+
+# media-0-value-image, media-1-value-photos-2-value-image, media-3-value-recording
+CHOOSER_KEY = re.compile(r"media-\d+-value(?:-photos-\d+-value)?-(?:image|recording)")
+
+
+class StoryPostForm(WagtailAdminPageForm):
+    def clean(self):
+        cleaned = super().clean()
+        stream = cleaned.get("media")
+        if stream is None:
+            return cleaned
+        images, recordings = foreign_media_ids(self._guard(), stream.raw_data)
+        if images or recordings:
+            self.add_error("media", FOREIGN_MEDIA_MESSAGE)
+            self._forget_ids({str(pk) for pk in images}, "image")
+            self._forget_ids({str(pk) for pk in recordings}, "recording")
+        return cleaned
+
+    def _forget_ids(self, ids, field):
+        """Blank those chooser values in the submitted data, so the form shown again
+        does not render the foreign object (its title, its preview) in the editor."""
+        data = self.data.copy()
+        for key in list(data):
+            if CHOOSER_KEY.fullmatch(key) and key.endswith(f"-{field}") and data[key] in ids:
+                data[key] = ""
+        self.data = data
+
+    def _guard(self):
+        from .access import guarding_page
+
+        parent = self.parent_page if self.instance.pk is None else self.instance.get_parent()
+        return guarding_page(parent.specific) if parent is not None else None
+
+
+FOREIGN_PAGE_MESSAGE = "Choose a page of this school's own site."
+
+
+class PolicyPageForm(WagtailAdminPageForm):
+    def clean(self):
+        from .models import SchoolPage
+
+        cleaned = super().clean()
+        stream = cleaned.get("related_policies")
+        if stream is None:
+            return cleaned
+        chosen = [
+            (block.get("value") or {}).get("page")
+            for block in stream.raw_data
+            if isinstance((block.get("value") or {}).get("page"), int)
+        ]
+        parent = self.parent_page if self.instance.pk is None else self.instance.get_parent()
+        school = SchoolPage.for_page(parent) if parent is not None else None
+        pages = Page.objects.filter(pk__in=chosen)
+        allowed = set()
+        if school is not None:
+            allowed = set(pages.descendant_of(school, inclusive=True).values_list("pk", flat=True))
+        if set(chosen) - allowed:
+            self.add_error("related_policies", FOREIGN_PAGE_MESSAGE)
+            data = self.data.copy()
+            for key in list(data):
+                if POLICY_PAGE_KEY.fullmatch(key) and data[key] not in {str(pk) for pk in allowed}:
+                    data[key] = ""
+            self.data = data
+        return cleaned
+
+
+POLICY_PAGE_KEY = re.compile(r"related_policies-\d+-value-page")
