@@ -7,6 +7,16 @@ teacher, another school's office) could read any page's title through
 * the page move confirmation, which checks no permission on GET;
 * the page chooser's "chosen" step, which returns any `?id=` page;
 * the page types report, which shows each type's last edited page across all schools.
+
+Found by tests/security/test_form_id_sweep.py, in the ids a form POSTs:
+
+* copy (`new_parent_page`), "choose a parent" (`parent_page`) and bulk move (`chooser`)
+  name the chosen page in their refusal and pre-fill the chooser with it (copy: an id of
+  no page is a 500); a page id the user may not explore is blanked before the stock
+  view reads it, so the form says the field is required and names nothing (copy, which
+  reads the parent before its form, answers 404);
+* the workflow action view flashes the title of any page given in its URL ("... is not
+  currently awaiting moderation"): a page the user may not explore is a 404.
 """
 
 from django.http import Http404
@@ -62,6 +72,8 @@ def _move_confirm(request, page_to_move_id, destination_id):
 def _bulk_action(request, app_label, model_name, action):
     """The confirmation names, among what the user may not act on, only pages they may
     explore anyway (a teacher's own post they may not delete); nothing else by name."""
+    if action == "move":
+        _blank_unexplorable(request, "chooser")
     response = dispatcher.index(request, app_label, model_name, action)
     context = getattr(response, "context_data", None)
     if context and context.get("items_with_no_access") and not request.user.is_superuser:
@@ -100,6 +112,44 @@ class ExplorablePageTypesUsageReportView(PageTypesUsageReportView):
         return page_types
 
 
+def _blank_unexplorable(request, field):
+    """A POSTed page id the user may not explore (or of no page) becomes empty."""
+    if request.method != "POST" or request.user.is_superuser:
+        return
+    value = request.POST.get(field, "")
+    if value and not _all_explorable(request.user, [value]):
+        request.POST = request.POST.copy()
+        request.POST[field] = ""
+
+
+_stock_copy = page_viewset_registry.as_view("copy", page_id_kwarg="page_id")
+_stock_choose_parent = page_viewset_registry.as_view(
+    "choose_parent", app_label_kwarg="app_label", model_name_kwarg="model_name"
+)
+_stock_workflow_action = page_viewset_registry.as_view("workflow_action", page_id_kwarg="page_id")
+
+
+def _copy(request, page_id):
+    # The stock view reads the parent before its form (a blank one is a 500 too): refuse.
+    destination = request.POST.get("new_parent_page", "") if request.method == "POST" else ""
+    if destination and not _all_explorable(request.user, [destination]):
+        raise Http404
+    return _stock_copy(request, page_id=page_id)
+
+
+def _choose_parent(request, app_label, model_name):
+    _blank_unexplorable(request, "parent_page")
+    return _stock_choose_parent(request, app_label=app_label, model_name=model_name)
+
+
+def _workflow_action(request, page_id, action_name, task_state_id):
+    if not _all_explorable(request.user, [page_id]):
+        raise Http404
+    return _stock_workflow_action(
+        request, page_id=page_id, action_name=action_name, task_state_id=task_state_id
+    )
+
+
 def not_mounted(request, *args, **kwargs):
     """Wagtail's error-page test view (admin/failwhale/) raises on purpose for any staff
     user: a 500 and an error report on demand. Not offered."""
@@ -107,6 +157,9 @@ def not_mounted(request, *args, **kwargs):
 
 
 chosen_multiple = require_admin_access(ExplorableChosenMultipleView.as_view())
+copy = require_admin_access(_copy)
+choose_parent = require_admin_access(_choose_parent)
+workflow_action = require_admin_access(_workflow_action)
 move_confirm = require_admin_access(_move_confirm)
 bulk_action = require_admin_access(_bulk_action)
 page_types_usage = require_admin_access(ExplorablePageTypesUsageReportView.as_view())

@@ -30,6 +30,12 @@ urlpatterns = [
         admin_guards.move_confirm,
     ),
     path("admin/bulk/<str:app_label>/<str:model_name>/<str:action>/", admin_guards.bulk_action),
+    path("admin/pages/<id:page_id>/copy/", admin_guards.copy),
+    path("admin/pages/create/<slug:app_label>/<slug:model_name>", admin_guards.choose_parent),
+    path(
+        "admin/pages/workflow/action/<id:page_id>/<slug:action_name>/<id:task_state_id>/",
+        admin_guards.workflow_action,
+    ),
     path("admin/reports/page-types-usage/", admin_guards.page_types_usage),
     path("admin/reports/page-types-usage/results/", admin_guards.page_types_usage_results),
     path("admin/failwhale/", admin_guards.not_mounted),

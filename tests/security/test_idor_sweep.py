@@ -65,6 +65,12 @@ SKIPPED = {
     "admin/pages/<int:page_to_move_id>/move/<int:destination_id>/confirm/ "
     "(wagtailadmin_pages:move_confirm)": GUARDED,
     "admin/bulk/<str:app_label>/<str:model_name>/<str:action>/ (wagtail_bulk_action)": GUARDED,
+    "admin/pages/<int:page_id>/copy/ (wagtailadmin_pages:copy)": GUARDED,
+    "admin/pages/create/<slug:app_label>/<slug:model_name> (wagtailadmin_pages:choose_parent)": (
+        GUARDED
+    ),
+    "admin/pages/workflow/action/<int:page_id>/<slug:action_name>/<int:task_state_id>/ "
+    "(wagtailadmin_pages:workflow_action)": GUARDED,
     "admin/reports/page-types-usage/ (wagtailadmin_reports:page_types_usage)": GUARDED,
     "admin/reports/page-types-usage/results/ (wagtailadmin_reports:page_types_usage_results)": (
         GUARDED
@@ -83,6 +89,10 @@ NAMED_VALUES = {
         "app_label": "wagtailcore",
         "model_name": "page",
         "action": "delete",
+    },
+    "admin/pages/create/<slug:app_label>/<slug:model_name>": {  # the guarded version
+        "app_label": "class_pages",
+        "model_name": "storypostpage",
     },
     "wagtailadmin_tag_model_autocomplete": {"app_name": "class_pages", "model_name": "classimage"},
     "wagtailadmin_workflows:add_task": {
