@@ -501,7 +501,7 @@ BROKEN_FOR_EVERYONE = set()
 # Forms that refuse every submission by design, whoever's objects fill them: finishing an
 # earlier upload would store its bytes unchecked (class_pages.forms.StoreUploadMixin), so
 # it answers "upload it again" (test_the_second_step_of_a_recording_upload_is_refused).
-REFUSED_BY_DESIGN = {"media-from-upload"}
+REFUSED_BY_DESIGN = {"media-from-upload", "image-from-upload"}
 
 
 # --- StoryPostPage and ClassPage editors ----------------------------------------------------
@@ -1879,6 +1879,17 @@ def test_a_workflow_action_on_a_page_not_in_moderation_names_nothing(state):
     ctx = context("leader_b", state)
     response = _workflow_page(ctx, objects_of("Oak", state).class_page)
     assert _shows("leader_b", state, response, ctx.client) == []
+
+
+def test_the_second_step_of_an_image_upload_is_refused_clearly(state):
+    # Wagtail would store the earlier upload's bytes as they came: EXIF and GPS included.
+    ctx = context("teacher_oak", state)
+    before = ClassImage.objects.count()
+    response = _image_from_upload(ctx, ctx.home.collection)
+    assert response.status_code == 200
+    answer = json.loads(response.content)
+    assert answer["success"] is False and "upload it again" in answer["form"]
+    assert ClassImage.objects.count() == before
 
 
 def test_the_second_step_of_a_recording_upload_is_refused_clearly(state):
