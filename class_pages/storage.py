@@ -77,8 +77,10 @@ class PrivateMediaStorage(FileSystemStorage):
                     # Same filesystem: the upload's temporary file becomes the stored file.
                     _move(content.temporary_file_path(), full_path)
                     return
-                except OSError:
-                    pass  # another filesystem: copied below
+                except OSError as error:
+                    if error.errno != errno.EXDEV:
+                        raise
+                    # Another filesystem: the bytes are copied below.
             for chunk in content.chunks():
                 handle.write(chunk if isinstance(chunk, bytes) else chunk.encode())
 
