@@ -12,7 +12,7 @@
 * /bench-plain/<page path>: "plain public Wagtail page": the same as /bench-public/ but the
   feed is rendered on every request, as a stock Wagtail page renders its content: the
   request asks for feed page "first", which the paginator reads as page 1 and the feed
-  fragment cache never keeps (class_pages.feed_cache.cacheable_page_number).
+  fragment cache never keeps (class_pages.caching.tokens.cacheable_page_number).
 """
 
 from django.conf import settings

@@ -54,7 +54,7 @@ def seed(static_root):
         generated_image_file,
         give_consent,
     )
-    from class_pages.photos import DISPLAY_SPEC, carer_specs
+    from class_pages.media.photos import DISPLAY_SPEC, carer_specs
 
     call_command("migrate", verbosity=0, interactive=False)
     with transaction.atomic():

@@ -80,7 +80,7 @@ def run():
         ClassImage.objects.update(detected_faces=None)
 
     print(f"post: {len(images)} photos, {len(body.split())} words")
-    from class_pages.faces import remember_face_count
+    from class_pages.media.faces import remember_face_count
 
     upload = timed(lambda: [remember_face_count(image) for image in images[:5]], repeat=1)
     upload = [sample / 5 for sample in upload]

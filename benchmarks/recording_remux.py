@@ -1,4 +1,4 @@
-"""What stripping a recording's metadata costs on upload (class_pages.recordings): the
+"""What stripping a recording's metadata costs on upload (class_pages.media.recordings): the
 remux time and the bytes before and after for a 10 s phone-like clip (1280x720 H.264 at a
 phone's bitrate + AAC, tagged like a phone's), and for one long file near the video limit,
 the time and how much the process memory grew (the copy is streamed from file to file,
@@ -27,7 +27,7 @@ def main():
     settings.configure()  # only uploaded-file defaults are needed
     django.setup()
 
-    from class_pages import recordings
+    from class_pages.media import recordings
 
     # The long file first, so the peak memory before it is the bare process.
     long_upload = _long_wav(args.long_mb)

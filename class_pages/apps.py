@@ -10,13 +10,12 @@ class ClassPagesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from cms import security_log  # noqa: F401  (connects the security log's receivers)
-
-        from . import converters, signal_handlers
+        from class_pages import converters, signal_handlers
 
         converters.register()
         signal_handlers.register()
-        from . import feed_invalidation, policy
+        from class_pages import agreements
+        from class_pages.caching import invalidation
 
-        feed_invalidation.connect()
-        policy.connect()
+        invalidation.connect()
+        agreements.connect()

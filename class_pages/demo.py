@@ -7,9 +7,8 @@ import datetime
 from django.contrib.auth import get_user_model
 from wagtail.models import Page, Site
 
-from . import school_setup
-from .carer_links import link_carer
-from .factories import (
+from class_pages.agreements import accept
+from class_pages.factories import (
     ClassImageFactory,
     InformationPageFactory,
     StoryPostPageFactory,
@@ -20,7 +19,8 @@ from .factories import (
     give_consent,
     photo_block,
 )
-from .models import (
+from class_pages.lifecycle import school_setup
+from class_pages.models import (
     CarerLink,
     ClassImage,
     ClassPage,
@@ -32,7 +32,7 @@ from .models import (
     SchoolStoryIndexPage,
     StoryPostPage,
 )
-from .policy import accept
+from class_pages.register.carer_links import link_carer
 
 SCHOOL = "Demo Primary"
 TERM_START = datetime.date(2026, 9, 7)

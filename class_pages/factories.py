@@ -11,7 +11,7 @@ from PIL import Image as PILImage
 from PIL import ImageDraw
 from wagtail.models import Page, Site
 
-from .models import (
+from class_pages.models import (
     CarerLink,
     ClassImage,
     ClassIndexPage,
@@ -164,7 +164,7 @@ class CarerLinkFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         # The register's one road to an active link (no-contact, ended links).
-        from .carer_links import save_link
+        from class_pages.register.carer_links import save_link
 
         return save_link(model_class(*args, **kwargs), source="factory")
 

@@ -2,7 +2,7 @@
 form holds, each must be one that page may use, or it is a form error that names nothing
 about the foreign object (choosers are only widgets).
 
-* a story post: photos and recordings of its own class (class_pages.post_media);
+* a story post: photos and recordings of its own class (class_pages.media.post_media);
 * a school's agreement: related policy pages of its own school."""
 
 import re
@@ -10,7 +10,7 @@ import re
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.models import Page
 
-from .post_media import FOREIGN_MEDIA_MESSAGE, foreign_media_ids
+from class_pages.media.post_media import FOREIGN_MEDIA_MESSAGE, foreign_media_ids
 
 # media-0-value-image, media-1-value-photos-2-value-image, media-3-value-recording
 CHOOSER_KEY = re.compile(r"media-\d+-value(?:-photos-\d+-value)?-(?:image|recording)")
@@ -39,7 +39,7 @@ class StoryPostForm(WagtailAdminPageForm):
         self.data = data
 
     def _guard(self):
-        from .access import guarding_page
+        from class_pages.access import guarding_page
 
         parent = self.parent_page if self.instance.pk is None else self.instance.get_parent()
         return guarding_page(parent.specific) if parent is not None else None
@@ -50,7 +50,7 @@ FOREIGN_PAGE_MESSAGE = "Choose a page of this school's own site."
 
 class PolicyPageForm(WagtailAdminPageForm):
     def clean(self):
-        from .models import SchoolPage
+        from class_pages.models import SchoolPage
 
         cleaned = super().clean()
         stream = cleaned.get("related_policies")

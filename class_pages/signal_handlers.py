@@ -9,9 +9,12 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 from wagtail.images import get_image_model
 from wagtail.signals import page_published, page_unpublished
 
-from . import access, carer_links, media_cleanup, school_setup
-from .faces import remember_face_count
-from .models import (
+from class_pages import access
+from class_pages.lifecycle import school_setup
+from class_pages.media import cleanup as media_cleanup
+from class_pages.media.faces import remember_face_count
+from class_pages.media.post_media import allowed_media_ids
+from class_pages.models import (
     CarerLink,
     ClassIndexPage,
     ClassPage,
@@ -26,15 +29,15 @@ from .models import (
     SignedInSession,
     StoryPostPage,
 )
-from .models.accounts import (
+from class_pages.models.accounts import (
     LAST_SEEN_RECORDED,
     NEEDS_TWO_FACTOR,
     SIGNED_IN_AT,
     needs_two_factor,
 )
-from .models.consent import current_consent
-from .post_media import allowed_media_ids
-from .signals import consent_withdrawn, school_structure_changed
+from class_pages.models.consent import current_consent
+from class_pages.register import carer_links
+from class_pages.signals import consent_withdrawn, school_structure_changed
 
 
 def school_created(sender, instance, created, raw=False, **kwargs):
@@ -124,7 +127,7 @@ def end_sessions(user):
 
 def signed_in(sender, request, user, **kwargs):
     """Track the new session, and decide once whether it must pass two-factor sign-in
-    (cms.two_factor reads the answer from the session)."""
+    (cms.accounts.two_factor reads the answer from the session)."""
     if SignedInSession.record(request, user) is not None:
         request.session[NEEDS_TWO_FACTOR] = needs_two_factor(user)
         now = int(time.time())

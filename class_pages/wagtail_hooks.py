@@ -9,14 +9,14 @@ from django.http import Http404
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
-from . import remembered_access
-from .access import can_view_page, guarding_page
-from .chooser import explorable_page_ids
-from .invitation_admin import CarerAccessViewSetGroup
-from .models import ConsentRecord
-from .photos import WatermarkOperation
-from .views import private_response
-from .viewsets import AppendOnlyPermissionPolicy, RegisterViewSetGroup
+from class_pages.access import can_view_page, guarding_page
+from class_pages.access import remembered as remembered_access
+from class_pages.access.chooser import explorable_page_ids
+from class_pages.http import private_response
+from class_pages.media.photos import WatermarkOperation
+from class_pages.models import ConsentRecord
+from class_pages.register.invitation_admin import CarerAccessViewSetGroup
+from class_pages.register.viewsets import AppendOnlyPermissionPolicy, RegisterViewSetGroup
 
 # Before anything asks the registry for ConsentRecord's policy (it would get a fallback).
 register_permission_policy(ConsentRecord, AppendOnlyPermissionPolicy(ConsentRecord))
@@ -88,8 +88,8 @@ def register_carer_access_viewsets():
 @hooks.register("register_admin_urls", order=-100)
 def register_media_listings():
     """Ahead of Wagtail's own: image and recording listings whose usage count filter
-    cannot give a 500 (class_pages.admin_filters)."""
-    from .admin_filters import urlpatterns
+    cannot give a 500 (class_pages.media.listings)."""
+    from class_pages.media.listings import urlpatterns
 
     return urlpatterns
 

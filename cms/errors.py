@@ -2,7 +2,7 @@
 
 from django.views import defaults
 
-from class_pages.views import private_response
+from class_pages.http import private_response
 
 
 def page_not_found(request, exception):

@@ -1,19 +1,19 @@
 """Gates in front of everything for signed-in people: before anything else, they accept
 the current agreement of every school they belong to (carers on the site, staff in the
-admin too). `SignedInGate` is shared with the two-factor gate (cms.two_factor)."""
+admin too). `SignedInGate` is shared with the two-factor gate (cms.accounts.two_factor)."""
 
 from urllib.parse import urlencode
 
 from django.shortcuts import redirect
 
-from class_pages.policy import must_accept_agreement
-from class_pages.views import private_response
+from class_pages.agreements import must_accept_agreement
+from class_pages.http import private_response
 
 # What stays reachable while an agreement waits: the agreement itself, signing in and
 # out, password reset, static files and Wagtail's own login/logout.
 EXEMPT_PREFIXES = (
     "/agreement/",
-    "/account/two-factor/",  # cms.two_factor runs first: without this, a loop
+    "/account/two-factor/",  # cms.accounts.two_factor runs first: without this, a loop
     "/sign-in/",
     "/sign-out/",
     "/password-reset/",

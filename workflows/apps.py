@@ -10,6 +10,6 @@ class WorkflowsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signal_handlers
+        from workflows import signal_handlers
 
         signal_handlers.register()

@@ -16,9 +16,8 @@ from class_pages.models import (
     PolicyAcceptance,
     SchoolPage,
 )
-
-from .access_removal import AccessRemoval
-from .oversight import ClassReview, ConcernReport
+from workflows.access_removal import AccessRemoval
+from workflows.oversight import ClassReview, ConcernReport
 
 SCHOOL_PATH = 2 * SchoolPage.steplen  # a school page sits at depth 2
 

@@ -13,17 +13,16 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
+from class_pages.http import private_response
 from class_pages.models import CarerLink, SchoolPage
-from class_pages.views import private_response
-
-from .access_removal import (
+from workflows.access_removal import (
     AccessRemoval,
     carers_of_school,
     remove_access,
     teachers_groups_of_school,
 )
-from .audit import CATEGORIES, audit_rows
-from .dashboard import is_leader, led_schools
+from workflows.audit import CATEGORIES, audit_rows
+from workflows.dashboard import is_leader, led_schools
 
 security_log = logging.getLogger("class_pages.security")
 

@@ -18,7 +18,7 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 
 from class_pages.access import guarding_page
 from class_pages.models import SchoolPage
-from class_pages.viewsets import (
+from class_pages.register.viewsets import (
     RegisterViewSet,
     ScopedDeleteView,
     ScopedEditView,
@@ -26,10 +26,9 @@ from class_pages.viewsets import (
     ScopedIndexView,
     ScopedUsageView,
 )
-
-from .concerns import Decision, ReportAlreadyHandled, decide
-from .dashboard import is_leader, led_schools
-from .oversight import ConcernReport
+from workflows.concerns import Decision, ReportAlreadyHandled, decide
+from workflows.dashboard import is_leader, led_schools
+from workflows.oversight import ConcernReport
 
 
 def reports_for_leader(user):

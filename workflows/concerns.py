@@ -18,11 +18,10 @@ from wagtail.log_actions import log
 from wagtail.models import Page
 
 from class_pages.access import can_view_page, guarding_page
+from class_pages.http import private_response
 from class_pages.models import CarerLink, SchoolPage, StoryPostPage
-from class_pages.views import private_response
-
-from .mail import send_concern_reported
-from .oversight import ConcernReport
+from workflows.mail import send_concern_reported
+from workflows.oversight import ConcernReport
 
 # Page ids are 32-bit integers; anything larger is no post (and must not reach the
 # database, which would overflow rather than answer "no such row").

@@ -25,10 +25,9 @@ from django.utils.html import format_html, format_html_join
 from wagtail.models import Page, TaskState
 
 from class_pages.models import ClassPage, SchoolPage, StoryPostPage
-
-from .models import CheckTaskState
-from .oversight import ClassReview, OversightSettings
-from .panels import posts_by_state
+from workflows.models import CheckTaskState
+from workflows.oversight import ClassReview, OversightSettings
+from workflows.panels import posts_by_state
 
 WEEKS = 12
 RECENT_DAYS = (7, 30)

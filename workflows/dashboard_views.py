@@ -12,9 +12,8 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from class_pages.views import private_response
-
-from .dashboard import chart_for, class_figures, is_leader
+from class_pages.http import private_response
+from workflows.dashboard import chart_for, class_figures, is_leader
 
 
 def leaders_only(view):
@@ -66,7 +65,7 @@ oversight_report = leaders_only(OversightReportView.as_view())
 
 
 def oversight_urls():
-    from . import reviews
+    from workflows import reviews
 
     return [
         path("oversight/", oversight_report, name="workflows_oversight"),

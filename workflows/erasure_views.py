@@ -1,5 +1,5 @@
 """Leaders erase a pupil on a valid request: find the pupil, confirm by typing their full
-name, and class_pages.erasure does the rest. Leaders of the pupil's school only."""
+name, and class_pages.lifecycle.erasure does the rest. Leaders of the pupil's school only."""
 
 from django import forms
 from django.contrib import messages
@@ -8,11 +8,10 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
-from class_pages.erasure import erase_pupil
+from class_pages.http import private_response
+from class_pages.lifecycle.erasure import erase_pupil
 from class_pages.models import Pupil
-from class_pages.views import private_response
-
-from .audit_views import _require_leader
+from workflows.audit_views import _require_leader
 
 
 class ConfirmErasure(forms.Form):

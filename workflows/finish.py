@@ -16,10 +16,9 @@ def publish_approved_revision(workflow_state, user=None):
     from wagtail.models import TaskState
 
     from class_pages.access import guarding_page
-
-    from .checks import blocking
-    from .checks.consent import check_consent
-    from .mail import send_publish_refused
+    from workflows.checks import blocking
+    from workflows.checks.consent import check_consent
+    from workflows.mail import send_publish_refused
 
     approved_by_person = workflow_state.task_states.filter(
         status=TaskState.STATUS_APPROVED, finished_by__isnull=False

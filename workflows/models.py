@@ -11,13 +11,12 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import AbstractGroupApprovalTask, Site, Task, TaskState
 
 from class_pages.access import guarding_page
-
-from .access_removal import AccessRemoval  # noqa: F401 (a model of this app)
-from .approval import came_late_url, decided_once
-from .checks import Finding, blocking
-from .checks.rules import Rules, lines
-from .notifications import NotificationPreference, SentNotification  # noqa: F401 (models)
-from .oversight import ClassReview, ConcernReport, OversightSettings  # noqa: F401 (models)
+from workflows.access_removal import AccessRemoval  # noqa: F401 (a model of this app)
+from workflows.approval import came_late_url, decided_once
+from workflows.checks import Finding, blocking
+from workflows.checks.rules import Rules, lines
+from workflows.notifications import NotificationPreference, SentNotification  # noqa: F401 (models)
+from workflows.oversight import ClassReview, ConcernReport, OversightSettings  # noqa: F401 (models)
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +100,7 @@ class AutomaticCheckTask(Task):
         summary = summarise(findings)
         if blocking(findings):
             task_state.reject(user=None, update=False, comment=summary)
-            from .mail import send_changes_requested
+            from workflows.mail import send_changes_requested
 
             send_changes_requested(workflow_state, self, findings)
         else:
@@ -139,7 +138,7 @@ class ConsentCheckTask(AutomaticCheckTask):
         return "Automatic: every pupil in every photo may appear in it."
 
     def run_checks(self, post, guard):
-        from .checks.consent import check_consent
+        from workflows.checks.consent import check_consent
 
         return check_consent(post, guard)
 
@@ -154,8 +153,7 @@ class AppropriatenessCheckTask(AutomaticCheckTask):
 
     def run_checks(self, post, guard):
         from class_pages.models import Pupil, SchoolPage
-
-        from .checks.appropriateness import check_post
+        from workflows.checks.appropriateness import check_post
 
         school = SchoolPage.for_page(guard or post)
         return check_post(post, rules_for_school(school), Pupil.objects.filter(school=school))
@@ -214,7 +212,7 @@ class LeadersApprovalTask(AbstractGroupApprovalTask):
             if not waiting:
                 return came_late_url(task_state)
             if action_name == "approve":
-                from .checks.consent import check_consent
+                from workflows.checks.consent import check_consent
 
                 post = task_state.revision.as_object()
                 findings = blocking(check_consent(post, guarding_page(post), detect_faces=False))

@@ -10,9 +10,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from class_pages.views import private_response
-
-from .notifications import (
+from class_pages.http import private_response
+from workflows.notifications import (
     Frequency,
     carer_places,
     frequencies,

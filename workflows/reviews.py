@@ -14,11 +14,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 from wagtail.admin import messages
 
-from class_pages.views import private_response
-
-from .dashboard import led_classes, led_schools, school_path
-from .dashboard_views import leaders_only
-from .oversight import ClassReview
+from class_pages.http import private_response
+from workflows.dashboard import led_classes, led_schools, school_path
+from workflows.dashboard_views import leaders_only
+from workflows.oversight import ClassReview
 
 security_log = logging.getLogger("class_pages.security")
 

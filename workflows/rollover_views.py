@@ -7,11 +7,10 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
+from class_pages.http import private_response
+from class_pages.lifecycle.rollover import next_academic_year, proposed_mapping, rollover
 from class_pages.models import ClassPage
-from class_pages.rollover import next_academic_year, proposed_mapping, rollover
-from class_pages.views import private_response
-
-from .audit_views import _require_leader
+from workflows.audit_views import _require_leader
 
 LEAVE = "__leave__"
 

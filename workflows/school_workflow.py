@@ -5,8 +5,7 @@ check, the appropriateness check (both automatic), then the leaders' approval.""
 from wagtail.models import Workflow, WorkflowPage, WorkflowTask
 
 from class_pages.models import ClassIndexPage, SchoolStoryIndexPage
-
-from .models import AppropriatenessCheckTask, ConsentCheckTask, LeadersApprovalTask
+from workflows.models import AppropriatenessCheckTask, ConsentCheckTask, LeadersApprovalTask
 
 
 def workflow_name(school):

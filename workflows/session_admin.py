@@ -18,11 +18,10 @@ from django.views.decorators.http import require_POST, require_safe
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from class_pages.http import private_response
 from class_pages.models import SignedInSession
-from class_pages.views import private_response
-
-from .access_removal import carers_of_school, teachers_groups_of_school
-from .dashboard import is_leader, led_schools
+from workflows.access_removal import carers_of_school, teachers_groups_of_school
+from workflows.dashboard import is_leader, led_schools
 
 security_log = logging.getLogger("class_pages.security")
 

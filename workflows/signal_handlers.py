@@ -8,10 +8,9 @@ from wagtail.signals import page_published
 
 from class_pages.models import LiveImageUse, LiveMediaUse, Medium, StoryPostPage
 from class_pages.signals import consent_withdrawn, school_structure_changed
-
-from . import notifications
-from .mail import send_consent_takedown
-from .school_workflow import ensure_school_workflow
+from workflows import notifications
+from workflows.mail import send_consent_takedown
+from workflows.school_workflow import ensure_school_workflow
 
 # Which stored media a withdrawn consent covers. Withdrawing participation covers all.
 MEDIA_KINDS = {

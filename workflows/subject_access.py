@@ -41,9 +41,8 @@ from class_pages.models import (
     SchoolPage,
     StoryPostPage,
 )
-
-from .access_removal import AccessRemoval
-from .oversight import ConcernReport
+from workflows.access_removal import AccessRemoval
+from workflows.oversight import ConcernReport
 
 security_log = logging.getLogger("class_pages.security")
 

@@ -11,11 +11,16 @@ from django.http import FileResponse, Http404
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
+from class_pages.http import private_response
 from class_pages.models import CarerLink, Pupil
-from class_pages.views import private_response
-
-from .audit_views import led_schools
-from .subject_access import carer_export, carer_schools, pupil_export, record_export, write_archive
+from workflows.audit_views import led_schools
+from workflows.subject_access import (
+    carer_export,
+    carer_schools,
+    pupil_export,
+    record_export,
+    write_archive,
+)
 
 MAX_ID = 2**31 - 1  # larger ids are no row, and must not reach the database
 PER_PAGE = 50

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 
+from class_pages.http import private_response
 from class_pages.models import SchoolPage
-from class_pages.views import private_response
-
-from .dashboard import class_figures
+from workflows.dashboard import class_figures
 
 TRUST_GROUP = "Trust oversight"
 

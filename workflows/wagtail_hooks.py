@@ -8,7 +8,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.models import WorkflowState
 from wagtail.permissions import register_permission_policy
 
-from . import (
+from workflows import (
     approval,
     audit_views,
     erasure_views,
@@ -17,12 +17,12 @@ from . import (
     subject_access_views,
     trust,
 )
-from .concern_admin import ConcernReportViewSet, LeadersOnlyPolicy
-from .dashboard import is_leader
-from .models import CheckTaskState
-from .oversight import ConcernReport
-from .panels import AwaitingReviewPanel, ClassPostsPanel
-from .subject_access import EXPORT_ACTION, ExportLogFormatter
+from workflows.concern_admin import ConcernReportViewSet, LeadersOnlyPolicy
+from workflows.dashboard import is_leader
+from workflows.models import CheckTaskState
+from workflows.oversight import ConcernReport
+from workflows.panels import AwaitingReviewPanel, ClassPostsPanel
+from workflows.subject_access import EXPORT_ACTION, ExportLogFormatter
 
 # Before the viewset asks the registry for ConcernReport's policy (it would get a fallback).
 register_permission_policy(ConcernReport, LeadersOnlyPolicy(ConcernReport))
@@ -146,21 +146,21 @@ def remove_access_menu_item():
 
 @hooks.register("register_admin_urls")
 def register_oversight_urls():
-    from .dashboard_views import oversight_urls
+    from workflows.dashboard_views import oversight_urls
 
     return oversight_urls()
 
 
 @hooks.register("register_admin_menu_item")
 def register_oversight_menu_item():
-    from .dashboard_views import oversight_menu_item
+    from workflows.dashboard_views import oversight_menu_item
 
     return oversight_menu_item()
 
 
 @hooks.register("construct_homepage_panels")
 def add_oversight_panel(request, panels):
-    from .dashboard_views import OversightPanel
+    from workflows.dashboard_views import OversightPanel
 
     panels.append(OversightPanel(request.user))
 

@@ -1,12 +1,19 @@
 """Models of class_pages, one module per concern, re-exported here."""
 
-from .accounts import SignedInSession
-from .calendar import CalendarFeed
-from .consent import ConsentRecord, Medium, consent_map, current_consent
-from .erasure import ErasureRecord
-from .invitations import Invitation, NoContactRestriction
-from .media import ClassImage, ClassMedia, ClassRendition, LiveImageUse, LiveMediaUse
-from .pages import (
+from class_pages.models.accounts import SignedInSession
+from class_pages.models.agreements import PolicyAcceptance, PolicyPage
+from class_pages.models.calendar import CalendarFeed
+from class_pages.models.consent import ConsentRecord, Medium, consent_map, current_consent
+from class_pages.models.erasure import ErasureRecord
+from class_pages.models.invitations import Invitation, NoContactRestriction
+from class_pages.models.media import (
+    ClassImage,
+    ClassMedia,
+    ClassRendition,
+    LiveImageUse,
+    LiveMediaUse,
+)
+from class_pages.models.pages import (
     ClassIndexPage,
     ClassPage,
     InformationPage,
@@ -14,14 +21,13 @@ from .pages import (
     SchoolStoryIndexPage,
     StoryPostPage,
 )
-from .permissions import (
+from class_pages.models.permissions import (
     AccessChange,
     ClassPageGroupObjectPermission,
     ClassPageUserObjectPermission,
 )
-from .policy import PolicyAcceptance, PolicyPage
-from .register import CarerLink, Enrolment, Pupil
-from .school_settings import SchoolSettings
+from class_pages.models.register import CarerLink, Enrolment, Pupil
+from class_pages.models.school_settings import SchoolSettings
 
 __all__ = [
     "AccessChange",

@@ -20,7 +20,7 @@ UA_MAX = 300
 # session itself, so ordinary requests decide without asking the database).
 LAST_SEEN_RECORDED = "class_pages_seen_recorded"
 LAST_SEEN_EVERY = 5 * 60
-# Unix time of the sign-in, for the absolute session lifetime (cms.session_timeouts).
+# Unix time of the sign-in, for the absolute session lifetime (cms.accounts.session_timeouts).
 SIGNED_IN_AT = "class_pages_signed_in_at"
 
 # First match wins: order matters (Edge and Opera say "Chrome", Chrome says "Safari").
@@ -155,7 +155,7 @@ REGISTER_PERMISSIONS = tuple(
 
 def needs_two_factor(user):
     """Must this person prove a second factor at each sign-in? The one rule the gate
-    (cms.two_factor) follows.
+    (cms.accounts.two_factor) follows.
 
     Yes for anyone who enrolled an authenticator app (carers opt in on their account
     page), and for the staff roles of role_requires_two_factor()."""
@@ -176,7 +176,7 @@ def role_requires_two_factor(user):
     from django.contrib.auth.models import Group
     from wagtail.models import GroupApprovalTask
 
-    from .pages import SchoolPage
+    from class_pages.models.pages import SchoolPage
 
     if not (settings.CLASSPAGES_STAFF_2FA_REQUIRED and user.is_authenticated and user.is_active):
         return False

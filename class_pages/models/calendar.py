@@ -4,7 +4,7 @@ The token is a random secret shown to its owner once, when it is made; only its 
 hash is stored, as for invitations, so the database alone never yields a working link.
 Making a new link replaces the hash (the old link stops working at once); turning the
 link off deletes the row. What the feed shows is decided at fetch time by
-class_pages.calendar from the owner's current access, never stored here."""
+class_pages.site.calendar from the owner's current access, never stored here."""
 
 import secrets
 from datetime import timedelta
@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from .invitations import token_hash
+from class_pages.models.invitations import token_hash
 
 # Writing on every poll of every phone is pointless; once an hour says enough.
 FETCH_RECORD_INTERVAL = timedelta(hours=1)

@@ -63,7 +63,7 @@ def consent_map(pupil_ids, media, today=None):
     result = {(pupil_id, medium): False for pupil_id in pupil_ids for medium in media}
     if not pupil_ids:
         return result
-    from .register import CarerLink
+    from class_pages.models.register import CarerLink
 
     responsible = set(
         CarerLink.objects.filter(pupil_id__in=pupil_ids, has_responsibility=True).values_list(

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from .register import CarerLink
+from class_pages.models.register import CarerLink
 
 
 def token_hash(token):

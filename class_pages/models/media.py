@@ -34,7 +34,7 @@ def school_collection_path(collection_id):
 class StaysInItsSchool:
     """Photos and recordings never move to another school's collection: the file view
     remembers answers under the school a stored file belongs to, in every process, and
-    its stored name never changes (class_pages.remembered_access)."""
+    its stored name never changes (class_pages.access.remembered)."""
 
     def moves_school(self, collection_id=None):
         collection_id = collection_id or self.collection_id

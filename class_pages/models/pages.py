@@ -13,14 +13,14 @@ from wagtail.models import Collection, Page, PagePermissionTester
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
-from ..blocks import StoryMediaBlock, photos_in_raw_stream, recordings_in_raw_stream
-from ..feed_cache import FRAGMENT_TIMEOUT, FeedCacheKeyMixin, cacheable_page_number
-from ..page_forms import StoryPostForm
-from .policy import PolicyPage
+from class_pages.blocks import StoryMediaBlock, photos_in_raw_stream, recordings_in_raw_stream
+from class_pages.caching.tokens import FRAGMENT_TIMEOUT, FeedCacheKeyMixin, cacheable_page_number
+from class_pages.models.agreements import PolicyPage
+from class_pages.page_forms import StoryPostForm
 
 
 class StaffWiringMixin:
-    """Pages that own staff groups and a collection (set up by class_pages.school_setup)
+    """Pages that own staff groups and a collection (set up by class_pages.lifecycle.school_setup)
     keep them across revisions and copies: an old revision must never reset them."""
 
     wiring_fields = ()
@@ -144,12 +144,12 @@ class ClassIndexPage(Page):
 
 class FeedPageMixin(FeedCacheKeyMixin):
     """A page showing a story feed. The feed is computed only if the template's cached
-    fragment misses (see class_pages.feed_cache), so a warm page costs no feed query."""
+    fragment misses (see class_pages.caching.tokens), so a warm page costs no feed query."""
 
     posts_per_page = 20
 
     def get_context(self, request, *args, **kwargs):
-        from ..feed import story_feed, this_week
+        from class_pages.site.feed import story_feed, this_week
 
         context = super().get_context(request, *args, **kwargs)
         context["feed"] = SimpleLazyObject(

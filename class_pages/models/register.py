@@ -84,7 +84,7 @@ class Enrolment(models.Model):
 
     def clean(self):
         if self.pupil_id and self.class_page_id:
-            from .pages import SchoolPage
+            from class_pages.models.pages import SchoolPage
 
             school = SchoolPage.for_page(self.class_page)
             if school is None or school.pk != self.pupil.school_id:
@@ -162,11 +162,12 @@ class CarerLink(models.Model):
 
     def save(self, *args, **kwargs):
         # An active link gives a child's class pages to an adult: it is made only by
-        # class_pages.carer_links.save_link(), which checks no-contact restrictions and
+        # class_pages.register.carer_links.save_link(), which checks no-contact restrictions and
         # refuses to undo the school's suspension or revocation.
         through_gate = self.__dict__.pop("_through_carer_links", False)
         if self.status == self.Status.ACTIVE and not through_gate:
             raise RuntimeError(
-                "An active carer link is saved only through class_pages.carer_links.save_link()"
+                "An active carer link is saved only through "
+                "class_pages.register.carer_links.save_link()"
             )
         super().save(*args, **kwargs)

@@ -2,8 +2,8 @@
 
 from django import template
 
-from ..models import SchoolPage
-from ..photos import picture, watermarked
+from class_pages.media.photos import picture, watermarked
+from class_pages.models import SchoolPage
 
 register = template.Library()
 

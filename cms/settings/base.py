@@ -18,6 +18,7 @@ VAR_DIR = Path(os.environ.get("CLASSPAGES_VAR_DIR", BASE_DIR / "var"))
 INSTALLED_APPS = [
     "class_pages",
     "workflows",
+    "cms",
     "wagtail.contrib.settings",
     "wagtail.users",
     "wagtail.snippets",
@@ -52,9 +53,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "cms.session_timeouts.IdleTimeoutMiddleware",
+    "cms.accounts.session_timeouts.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "cms.two_factor.TwoFactorMiddleware",
+    "cms.accounts.two_factor.TwoFactorMiddleware",
     "cms.middleware.AgreementMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
@@ -90,7 +91,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out sign-ins unchecked
-    "cms.auth.UsernameOrEmailBackend",
+    "cms.accounts.sign_in.UsernameOrEmailBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 # Guardian's anonymous user is not wanted: anonymous visitors may see nothing private.
@@ -131,13 +132,13 @@ STATIC_ROOT = BASE_DIR / "static_collected"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # Every stored file (originals, renditions) sits in a folder no web server publishes;
-# its URL is /files/<name>, answered by the authorising view in class_pages.views.
+# its URL is /files/<name>, answered by the authorising view in class_pages.site.views.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private-media"))
 PRIVATE_MEDIA_URL = "/files/"
 MEDIA_ROOT = PRIVATE_MEDIA_ROOT
 MEDIA_URL = PRIVATE_MEDIA_URL
 STORAGES = {
-    "default": {"BACKEND": "class_pages.storage.PrivateMediaStorage"},
+    "default": {"BACKEND": "class_pages.media.storage.PrivateMediaStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # When set (e.g. "/protected-files/"), the file view hands the bytes to nginx.
@@ -234,16 +235,16 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # Staff cannot change their own e-mail address in the admin: with only a password, one
 # could point the account at their own inbox and receive its two-factor set-up link
-# (cms.two_factor_links). The office or a superuser changes addresses in the user admin.
+# (cms.accounts.two_factor_links). The office or a superuser changes addresses in the user admin.
 WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 WAGTAILADMIN_COMMENTS_ENABLED = True
-WAGTAILIMAGES_IMAGE_FORM_BASE = "class_pages.forms.ClassImageForm"
+WAGTAILIMAGES_IMAGE_FORM_BASE = "class_pages.media.forms.ClassImageForm"
 # Video and audio recordings are Wagtail documents of our own model, linked directly by
 # their storage URL (/files/media/..., the authorising view); no document serve view.
 WAGTAILDOCS_DOCUMENT_MODEL = "class_pages.ClassMedia"
 WAGTAILDOCS_SERVE_METHOD = "direct"
 WAGTAILDOCS_EXTENSIONS = ["mp4", "m4v", "mov", "webm", "mp3", "m4a", "aac", "ogg", "oga", "wav"]
-WAGTAILDOCS_DOCUMENT_FORM_BASE = "class_pages.forms.ClassMediaForm"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "class_pages.media.forms.ClassMediaForm"
 CLASSPAGES_MAX_VIDEO_BYTES = 300 * 1024 * 1024
 CLASSPAGES_MAX_AUDIO_BYTES = 50 * 1024 * 1024
 
@@ -263,21 +264,23 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 CLASSPAGES_STAFF_2FA_REQUIRED = True
 OTP_TOTP_ISSUER = "Class pages"
 # An app is set up only from a link e-mailed to the account's own address, not with the
-# password alone (cms.two_factor_links); the link works once, for this long (seconds).
+# password alone (cms.accounts.two_factor_links); the link works once, for this long (seconds).
 CLASSPAGES_TWO_FACTOR_LINK_SECONDS = 3600
 
 # Sign-in defence (django-axes)
 # One lockout for every way in: /sign-in/, the Wagtail admin login and invitation links
-# (a link that opens nothing counts as a failed sign-in: cms.auth). Failures are kept in
+# (a link that opens nothing counts as a failed sign-in: cms.accounts.sign_in). Failures are kept in
 # the database (shared by every worker, visible as AccessAttempt rows).
-AXES_HANDLER = "cms.auth.SignInAttemptHandler"  # axes' database handler, see its docstring
+AXES_HANDLER = (
+    "cms.accounts.sign_in.SignInAttemptHandler"  # axes' database handler, see its docstring
+)
 # Locked out: a person (username or e-mail, any spelling) from one address after 5
 # failures, and an address after 30 failures whatever the logins (someone trying many
 # accounts).
 # Not by username alone: anyone could then lock any carer or teacher out from anywhere.
 # The address bar is higher because families share addresses (home broadband, the
 # school's own Wi-Fi at pick-up, mobile networks). axes has one limit for all parameters;
-# cms.auth.SignInAttemptHandler scales the address count to reach it at 30.
+# cms.accounts.sign_in.SignInAttemptHandler scales the address count to reach it at 30.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_FAILURE_LIMIT = 5
 CLASSPAGES_SIGN_IN_ADDRESS_FAILURE_LIMIT = 30
@@ -285,18 +288,18 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 # Attempts while locked out are refused but do not restart the wait, so the lockout page
 # can say when to try again and be right.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_RESET_ON_SUCCESS = True  # that login's count from that address only (cms.auth)
+AXES_RESET_ON_SUCCESS = True  # that login's count from that address only (cms.accounts.sign_in)
 # Sign-ins are in the security log; no second, never-pruned table of addresses per sign-in.
 AXES_DISABLE_ACCESS_LOG = True
 # Counted per person, whatever they type (username, e-mail, case, spaces, NFKC forms).
-AXES_USERNAME_CALLABLE = "cms.auth.lockout_username"
-AXES_LOCKOUT_CALLABLE = "cms.views.locked_out"  # HTTP 429, the same for any username
+AXES_USERNAME_CALLABLE = "cms.accounts.sign_in.lockout_username"
+AXES_LOCKOUT_CALLABLE = "cms.accounts.views.locked_out"  # HTTP 429, the same for any username
 # The client address is REMOTE_ADDR (axes' rule without django-ipware, which is not
 # installed): right for `make run`, where the browser talks to Django directly.
 # production.py takes it from nginx's X-Forwarded-For instead (AXES_CLIENT_IP_CALLABLE).
-# Password reset e-mails go out from a background task (cms.auth): no slower when the
+# Password reset e-mails go out from a background task (cms.accounts.sign_in): no slower when the
 # address has an account. The Wagtail admin's reset form does the same.
-WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "cms.auth.QueuedWagtailPasswordResetForm"  # noqa: S105
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "cms.accounts.sign_in.QueuedWagtailPasswordResetForm"  # noqa: S105
 
 LOGGING = {
     "version": 1,
@@ -304,7 +307,7 @@ LOGGING = {
     "formatters": {"timed": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "timed"}},
     "loggers": {
-        # Sign-ins, failures, lockouts, sign-outs, refusals, exports (cms.security_log).
+        # Sign-ins, failures, lockouts, sign-outs, refusals, exports (cms.accounts.security_log).
         "class_pages.security": {"level": "INFO"},
         # Its "Not Found: <path>" warnings would write invitation, calendar and
         # unsubscribe tokens to the log: server errors only.

@@ -1,6 +1,6 @@
 """Development settings used by `make run`: DEBUG on, e-mail to the console."""
 
-from .base import *  # noqa: F403
+from cms.settings.base import *  # noqa: F403
 
 DEBUG = True
 SECRET_KEY = "dev-only-not-secret"  # noqa: S105

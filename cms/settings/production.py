@@ -2,7 +2,7 @@
 
 import os
 
-from .base import *  # noqa: F403
+from cms.settings.base import *  # noqa: F403
 
 DEBUG = False
 SECRET_KEY = os.environ["SECRET_KEY"]
@@ -48,8 +48,8 @@ if not os.environ.get("REDIS_URL"):
 # Behind nginx every request comes from 127.0.0.1: without this, the lockout would count
 # every family as one address (30 failures anywhere would lock out every school) and the
 # security log would name the proxy. nginx appends the address it saw to X-Forwarded-For
-# (deploy/nginx); only that right-most entry is believed (cms.auth.forwarded_client_ip).
-AXES_CLIENT_IP_CALLABLE = "cms.auth.forwarded_client_ip"
+# (deploy/nginx); only that right-most entry is believed (cms.accounts.sign_in.forwarded_client_ip).
+AXES_CLIENT_IP_CALLABLE = "cms.accounts.sign_in.forwarded_client_ip"
 
 # Cookies only for this host over HTTPS (the browser enforces the __Host- prefix:
 # Secure, Path=/, no Domain), never sent from another site's page.

@@ -3,7 +3,7 @@
 import tempfile
 from pathlib import Path
 
-from .base import *  # noqa: F403
+from cms.settings.base import *  # noqa: F403
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
@@ -21,8 +21,8 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 CLASSPAGES_STAFF_2FA_REQUIRED = False  # sign-in with a password alone (see base.py)
 
 # Sign-in defence: axes' backend refuses authenticate() without a request, which is how
-# the test client's login() calls it; this stand-in gives it one (cms.auth).
+# the test client's login() calls it; this stand-in gives it one (cms.accounts.sign_in).
 AUTHENTICATION_BACKENDS = [
-    "cms.auth.TestClientLockoutBackend",
+    "cms.accounts.sign_in.TestClientLockoutBackend",
     *AUTHENTICATION_BACKENDS[1:],  # noqa: F405
 ]

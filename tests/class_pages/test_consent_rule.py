@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from class_pages.consent_lapse import end_lapsed_consents
 from class_pages.factories import CarerLinkFactory, UserFactory
+from class_pages.lifecycle.consent_lapse import end_lapsed_consents
 from class_pages.models import ConsentRecord, Medium, StoryPostPage, current_consent
 from workflows.checks.consent import check_consent
 

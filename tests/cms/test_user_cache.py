@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from class_pages.factories import UserFactory
-from cms.auth import UsernameOrEmailBackend
+from cms.accounts.sign_in import UsernameOrEmailBackend
 
 
 def test_a_repeat_lookup_costs_no_query(world):

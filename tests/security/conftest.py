@@ -34,6 +34,7 @@ from class_pages.factories import (
     give_consent,
     photo_block,
 )
+from class_pages.media.photos import DISPLAY_SPEC
 from class_pages.models import (
     CarerLink,
     ClassIndexPage,
@@ -46,7 +47,6 @@ from class_pages.models import (
     SignedInSession,
     StoryPostPage,
 )
-from class_pages.photos import DISPLAY_SPEC
 from tests.conftest import _reloaded
 from workflows.models import LeadersApprovalTask
 from workflows.oversight import ClassReview, ConcernReport
@@ -261,7 +261,7 @@ def former_carers(world):
 @pytest.fixture
 def invitation_link(world):
     """(invitation, token) of a fresh invitation for a new Oak pupil, issued by the office."""
-    from class_pages.invitations import issue_invitation
+    from class_pages.register.invitations import issue_invitation
 
     pupil = PupilFactory(school=world.a.school, first_name="Zara", last_name="Quill")
     enrol(pupil, world.a.classes["Oak"])

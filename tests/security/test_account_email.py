@@ -1,6 +1,6 @@
 """Staff cannot point their own account at another inbox from the admin's account page
 (WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False): with only a password, an attacker would
-otherwise receive the account's two-factor set-up link (cms.two_factor_links)."""
+otherwise receive the account's two-factor set-up link (cms.accounts.two_factor_links)."""
 
 import contextlib
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from wagtail.images import get_image_model
 
 from cms.settings import base
-from tests.class_pages.test_upload_corpus import stored_files
+from tests.class_pages.media.test_upload_corpus import stored_files
 
 SVG = (
     b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'

@@ -23,7 +23,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from wagtail.models import Page
 
-from class_pages import admin_guards
+from class_pages.access import admin_guards
 from class_pages.factories import DEFAULT_PASSWORD, generated_image_file
 from class_pages.models import (
     CalendarFeed,
@@ -301,7 +301,7 @@ def _wagtail_cases(world, oak):
             {"title": "Zq renamed", "collection": oak.collection.pk},
         ),
         "wagtailimages:delete": (leader, f"/admin/images/{oak.image.pk}/delete/", {}),
-        # Listings (class_pages.admin_filters): nothing to change, still no POST without a token.
+        # Listings (class_pages.media.listings): nothing to change, still no POST without a token.
         "class_pages_images": (teacher, "/admin/images/", {}),
         "class_pages_images_results": (teacher, "/admin/images/results/", {}),
         "class_pages_recordings": (teacher, "/admin/documents/", {}),

@@ -71,6 +71,7 @@ from class_pages.factories import (
     UserFactory,
     generated_image_file,
 )
+from class_pages.media.post_media import raw_media_ids
 from class_pages.models import (
     CarerLink,
     ClassImage,
@@ -87,8 +88,7 @@ from class_pages.models import (
     SignedInSession,
     StoryPostPage,
 )
-from class_pages.post_media import raw_media_ids
-from tests.class_pages import recording_files as made
+from tests.class_pages.media import recording_files as made
 from tests.security.conftest import TEACHER_KINDS
 from workflows.oversight import ConcernReport
 
@@ -499,7 +499,7 @@ HOLES = {}
 # Holes that break the form with the role's own objects too (their controls fail).
 BROKEN_FOR_EVERYONE = set()
 # Forms that refuse every submission by design, whoever's objects fill them: finishing an
-# earlier upload would store its bytes unchecked (class_pages.forms.StoreUploadMixin), so
+# earlier upload would store its bytes unchecked (class_pages.media.forms.StoreUploadMixin), so
 # it answers "upload it again" (test_the_second_step_of_a_recording_upload_is_refused).
 REFUSED_BY_DESIGN = {"media-from-upload", "image-from-upload"}
 
@@ -1746,7 +1746,7 @@ def test_every_bulk_action_is_swept():
 PROJECT_FORM_FIELDS = {
     "workflows.audit_views.RemovalForm.school": "remove-access:school",
     "workflows.audit_views.RemovalForm.person": "remove-access:person",
-    "class_pages.forms.CarerLinkForm.carer_account": "carer_links:add:carer_account",
+    "class_pages.register.forms.CarerLinkForm.carer_account": "carer_links:add:carer_account",
     # class_<pk> per class of the chosen school; the school itself is the query's id.
     "workflows.rollover_views.MappingForm.class_<pk>": "rollover:school",
     # place-<pk> per place the carer follows; any other place refuses the whole form.

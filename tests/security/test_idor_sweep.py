@@ -57,7 +57,7 @@ ROLES = {
 }
 
 GUARDED = "shadowed by the guarded version in cms.urls (swept instead)"
-FILTERED = "shadowed by the version in class_pages.admin_filters (swept instead)"
+FILTERED = "shadowed by the version in class_pages.media.listings (swept instead)"
 # Patterns deliberately not requested, by their label (route and name), with the reason.
 SKIPPED = {
     "admin/failwhale/ (wagtailadmin_error_test)": GUARDED,
@@ -76,7 +76,7 @@ SKIPPED = {
     "admin/reports/page-types-usage/results/ (wagtailadmin_reports:page_types_usage_results)": (
         GUARDED
     ),
-    # The listings with a usage count filter that cannot give a 500 (class_pages.admin_filters).
+    # The listings with a usage count filter that cannot give a 500 (class_pages.media.listings).
     "admin/images/ (wagtailimages:index)": FILTERED,
     "admin/images/results/ (wagtailimages:index_results)": FILTERED,
     "admin/documents/ (wagtaildocs:index)": FILTERED,

@@ -1,5 +1,5 @@
-"""Sign-in lockout (django-axes, configured in cms.settings.base and cms.auth): every way
-in (/sign-in/, the Wagtail admin login, invitation links) shares one count; a login is
+"""Sign-in lockout (django-axes, configured in cms.settings.base and cms.accounts.sign_in):
+every way in (/sign-in/, the Wagtail admin login, invitation links) shares one count; a login is
 locked from one address after AXES_FAILURE_LIMIT failures, an address after
 CLASSPAGES_SIGN_IN_ADDRESS_FAILURE_LIMIT whatever the logins; the lockout page is a
 friendly 429 that says when to try again and names no account."""
@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from class_pages.factories import DEFAULT_PASSWORD, UserFactory
-from cms.auth import INVITATION_CREDENTIAL
+from cms.accounts.sign_in import INVITATION_CREDENTIAL
 from tests.helpers import assert_private
 
 INVALID_LOGIN = b"That username or e-mail and password do not match an active account."
@@ -314,7 +314,7 @@ def via_proxy(forwarded):
 
 
 def test_behind_the_proxy_each_client_address_has_its_own_count(world, limit, settings):
-    settings.AXES_CLIENT_IP_CALLABLE = "cms.auth.forwarded_client_ip"
+    settings.AXES_CLIENT_IP_CALLABLE = "cms.accounts.sign_in.forwarded_client_ip"
     attacker = via_proxy("203.0.113.10")
     fail(attacker, "oak.carer", limit)
     assert sign_in(attacker, "oak.carer").status_code == 429
@@ -337,7 +337,7 @@ def test_behind_the_proxy_each_client_address_has_its_own_count(world, limit, se
 def test_forwarded_client_ip(forwarded, expected):
     from django.test import RequestFactory
 
-    from cms.auth import forwarded_client_ip
+    from cms.accounts.sign_in import forwarded_client_ip
 
     request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR=forwarded)
     assert forwarded_client_ip(request) == expected

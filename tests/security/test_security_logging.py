@@ -1,4 +1,4 @@
-"""The security log ("class_pages.security", cms.security_log): sign-ins, failed sign-ins,
+"""The security log ("class_pages.security", cms.accounts.security_log): sign-ins, failed sign-ins,
 lockouts, sign-outs, invitation-link failures and refusals of signed-in users each leave
 one record with the event, the user id (or "anonymous") and the client address, and
 never a password, token, session key, e-mail address or child's name."""
@@ -134,7 +134,7 @@ def test_nothing_secret_reaches_the_log(world, caplog, settings):
 
 
 def test_forwarded_address_is_logged_in_production_mode(world, security, settings):
-    settings.AXES_CLIENT_IP_CALLABLE = "cms.auth.forwarded_client_ip"
+    settings.AXES_CLIENT_IP_CALLABLE = "cms.accounts.sign_in.forwarded_client_ip"
     client = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.9.9.9, 198.51.100.4")
     sign_in(client, "oak.carer", "wrong")
     assert security() == ["sign_in_failed user=anonymous ip=198.51.100.4"]

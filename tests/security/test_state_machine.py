@@ -64,10 +64,9 @@ from hypothesis.stateful import (
 )
 from wagtail.models import ModelLogEntry, TaskState
 
-from class_pages.carer_links import LinkRefused, link_carer, save_link
-from class_pages.consent_lapse import end_lapsed_consents
 from class_pages.factories import ClassImageFactory, StoryPostPageFactory, UserFactory
-from class_pages.invitations import issue_invitation
+from class_pages.lifecycle.consent_lapse import end_lapsed_consents
+from class_pages.media.photos import carer_photo_spec
 from class_pages.models import (
     CarerLink,
     ClassImage,
@@ -80,7 +79,8 @@ from class_pages.models import (
     NoContactRestriction,
     StoryPostPage,
 )
-from class_pages.photos import carer_photo_spec
+from class_pages.register.carer_links import LinkRefused, link_carer, save_link
+from class_pages.register.invitations import issue_invitation
 from tests.conftest import _reloaded
 from tests.helpers import RENDITION_SRC, action_url, add_url, edit_url, post_form
 from tests.security.state_oracle import SCHOOL, Account, Image, Invited, Oracle, Post, Staff, folded
@@ -1296,14 +1296,14 @@ def _raw_delete(image_ids, recording_ids):
 # (what is broken, how, the steps, the checks run after them, what the failure says)
 MUTANTS = {
     "no-contact check skipped": (
-        "class_pages.carer_links.matches_no_contact",
+        "class_pages.register.carer_links.matches_no_contact",
         lambda *args, **kwargs: False,
         lambda m: m.office_links(adult="nora", pupil="oak", responsible=True),
         ["no_contact_is_never_linked"],
         "no-contact",
     ),
     "anyone may reinstate": (
-        "class_pages.carer_links.may_reinstate",
+        "class_pages.register.carer_links.may_reinstate",
         lambda user, pupil: True,
         lambda m: (
             m.leader_removes_access("oak_carer", "A", AccessRemoval.Kind.CARER_REVOKED),
@@ -1313,7 +1313,7 @@ MUTANTS = {
         "restored a link the policy keeps ended",
     ),
     "reinstatement not logged": (
-        "class_pages.carer_links.log",
+        "class_pages.register.carer_links.log",
         lambda **kwargs: None,
         lambda m: (
             m.leader_removes_access("oak_carer", "A", AccessRemoval.Kind.CARER_SUSPENDED),
@@ -1332,7 +1332,7 @@ MUTANTS = {
         "should be down",
     ),
     "lapsed consent ignored by the daily job": (
-        "class_pages.consent_lapse.consent_map",
+        "class_pages.lifecycle.consent_lapse.consent_map",
         lambda pupil_ids, media, today=None: {(p, m): True for p in pupil_ids for m in media},
         lambda m: (
             m.office_records_paper_consent(pupil="oak", medium="photo", given=True, days=0),
@@ -1365,14 +1365,14 @@ MUTANTS = {
         "willow_carer got class Oak",
     ),
     "cleanup ignores the post's class": (
-        "class_pages.media_cleanup.allowed_media_ids",
+        "class_pages.media.cleanup.allowed_media_ids",
         lambda guard, images, recordings: (set(images), set(recordings)),
         _oak_photo_in_rowan_draft_deleted,
         ["media_exist_as_expected"],
         "deleted",
     ),
     "media rows deleted without their files": (
-        "class_pages.media_cleanup._delete",
+        "class_pages.media.cleanup._delete",
         _raw_delete,
         _oak_post_deleted,
         ["every_new_file_belongs_to_existing_media"],

@@ -23,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from class_pages.factories import DEFAULT_PASSWORD, UserFactory
 from class_pages.models import PolicyPage, SignedInSession
 from class_pages.models.accounts import NEEDS_TWO_FACTOR, needs_two_factor
-from cms import two_factor_links
+from cms.accounts import two_factor_links
 from tests.helpers import assert_private
 
 GATE = "/account/two-factor/"

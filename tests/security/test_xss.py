@@ -19,7 +19,6 @@ from django.core import mail
 from django.test import Client
 from wagtail.models import Page, WorkflowState
 
-from class_pages.carer_links import link_carer
 from class_pages.factories import (
     ClassImageFactory,
     InformationPageFactory,
@@ -35,6 +34,7 @@ from class_pages.models import (
     Pupil,
     StoryPostPage,
 )
+from class_pages.register.carer_links import link_carer
 from tests.helpers import action_url, add_url, edit_url, post_form
 from workflows.oversight import ClassReview, ConcernReport
 

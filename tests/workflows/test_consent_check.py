@@ -8,8 +8,8 @@ from pathlib import Path
 from django.core.files.images import ImageFile
 from PIL import Image
 
-from class_pages.faces import count_faces
 from class_pages.factories import ClassImageFactory, StoryPostPageFactory, give_consent
+from class_pages.media.faces import count_faces
 from class_pages.models import Medium
 from workflows.checks.consent import check_consent
 

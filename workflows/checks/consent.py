@@ -5,11 +5,10 @@ face detector questions)."""
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 
-from class_pages.faces import remember_face_count
+from class_pages.media.faces import remember_face_count
+from class_pages.media.post_media import FOREIGN_MEDIA_MESSAGE, allowed_media_ids
 from class_pages.models import ClassPage, Enrolment, Medium, consent_map
-from class_pages.post_media import FOREIGN_MEDIA_MESSAGE, allowed_media_ids
-
-from . import Finding
+from workflows.checks import Finding
 
 LABELS = {"photo": "Photo", "video": "Video", "audio": "Recording"}
 MEDIUM_OF = {"photo": Medium.PHOTO, "video": Medium.VIDEO, "audio": Medium.AUDIO}

@@ -4,8 +4,8 @@ archive period is over. Run it daily from cron or a systemd timer."""
 
 from django.core.management.base import BaseCommand
 
-from class_pages.retention import apply_retention
-from class_pages.rollover import archive_expired_classes
+from class_pages.lifecycle.retention import apply_retention
+from class_pages.lifecycle.rollover import archive_expired_classes
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ just after midnight (deploy/systemd/class-pages-consent.timer)."""
 
 from django.core.management.base import BaseCommand
 
-from class_pages.consent_lapse import end_lapsed_consents
+from class_pages.lifecycle.consent_lapse import end_lapsed_consents
 
 
 class Command(BaseCommand):

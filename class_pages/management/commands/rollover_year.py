@@ -4,8 +4,8 @@ mapping. Leaders can review and change the mapping in the admin instead."""
 
 from django.core.management.base import BaseCommand, CommandError
 
+from class_pages.lifecycle.rollover import next_academic_year, proposed_mapping, rollover
 from class_pages.models import SchoolPage
-from class_pages.rollover import next_academic_year, proposed_mapping, rollover
 
 
 class Command(BaseCommand):

@@ -53,6 +53,7 @@ from class_pages.factories import (
     create_school,
     generated_image_file,
 )
+from class_pages.media.photos import carer_specs
 from class_pages.models import (
     AccessChange,
     CarerLink,
@@ -66,7 +67,6 @@ from class_pages.models import (
     Pupil,
     StoryPostPage,
 )
-from class_pages.photos import carer_specs
 
 PASSWORD = "classpages-scale"  # noqa: S105 - documented password of the seeded accounts
 BATCH = 2000

@@ -12,12 +12,17 @@ from functools import lru_cache
 
 import regex
 
-from .. import Finding
-from ..rules import CASE_SENSITIVE_MATTERS, INNOCENT_PHRASES
-from ..text import fold
-from .contacts import addresses, email_addresses, links, phone_numbers
-from .shown import shown_texts
-from .words import PhraseMatcher
+from workflows.checks import Finding
+from workflows.checks.appropriateness.contacts import (
+    addresses,
+    email_addresses,
+    links,
+    phone_numbers,
+)
+from workflows.checks.appropriateness.shown import shown_texts
+from workflows.checks.appropriateness.words import PhraseMatcher
+from workflows.checks.rules import CASE_SENSITIVE_MATTERS, INNOCENT_PHRASES
+from workflows.checks.text import fold
 
 __all__ = ["check_appropriateness", "check_post", "shown_texts"]
 

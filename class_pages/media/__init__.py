@@ -1,0 +1,3 @@
+"""Private media: storage that no web server publishes, uploads judged by content, the
+renditions carers get, face counting, recordings remuxed without metadata, which media a
+post may use, and cleanup when posts go."""
