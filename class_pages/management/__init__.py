@@ -1,0 +1,1 @@
+"""The class_pages management commands (see commands/)."""

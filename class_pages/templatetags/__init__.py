@@ -1,0 +1,1 @@
+"""Template tags of the carer-facing pages (class_pages_tags)."""
