@@ -45,6 +45,7 @@ class Module:
     lines: int
     docstring: str | None
     imports: list = field(default_factory=list)
+    error: str | None = None  # why it does not parse (then it has no imports)
 
 
 def module_name(path, root):
@@ -89,14 +90,14 @@ def scan(root, packages, exclude=("migrations",)):
             if exclude and set(path.relative_to(root).parts) & set(exclude):
                 continue
             source = path.read_text(encoding="utf-8")
-            tree = ast.parse(source, filename=str(path))
             name = module_name(path, root)
-            modules[name] = Module(
-                name=name,
-                path=path,
-                lines=len(source.splitlines()),
-                docstring=ast.get_docstring(tree),
-            )
+            lines = len(source.splitlines())
+            try:
+                tree = ast.parse(source, filename=str(path))
+            except SyntaxError as error:
+                modules[name] = Module(name, path, lines, docstring=None, error=str(error))
+                continue
+            modules[name] = Module(name, path, lines, docstring=ast.get_docstring(tree))
             raw[name] = _imports(tree, name, path.name == "__init__.py")
     for name, found in raw.items():
         for base, imported, line, in_function in found:
@@ -213,6 +214,11 @@ def _describe(imp):
 
 
 @pytest.mark.parametrize("name", sorted(MODULES))
+def test_module_parses(name):
+    assert MODULES[name].error is None, f"{name} does not parse: {MODULES[name].error}"
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
 def test_import_direction(name):
     module = MODULES[name]
     bad = direction_violations(module)
@@ -263,6 +269,7 @@ def test_checker_finds_each_breach(tmp_path):
         "low/upward.py": '"""Up."""\n\n\ndef f():\n    import high.views\n',
         "low/silent.py": "x = 1\n",
         "low/long.py": '"""Long."""\n' + "x = 1\n" * 5,
+        "low/broken.py": "def (:\n",
         "high/__init__.py": '"""High."""\n',
         "high/views.py": '"""Views."""\nfrom low import clean\n',
         "low/migrations/0001_initial.py": "import high.views\n",
@@ -292,3 +299,4 @@ def test_checker_finds_each_breach(tmp_path):
     assert modules["low.silent"].docstring is None
     assert modules["low.clean"].docstring == "Clean."
     assert modules["low.long"].lines == 6
+    assert modules["low.broken"].error and modules["low.clean"].error is None
