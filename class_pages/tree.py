@@ -53,6 +53,14 @@ def below(node, field="path", include_self=False):
     return condition
 
 
+def is_below(node, ancestor, include_self=False):
+    """Is `node` (a page or collection, or a path) under `ancestor` (the same)? The
+    in-memory twin of below(), for one object already loaded."""
+    path = node if isinstance(node, str) else node.path
+    top = ancestor if isinstance(ancestor, str) else ancestor.path
+    return path.startswith(top) and (include_self or path != top)
+
+
 def children_of(node, field="path", depth_field="depth"):
     """Q for the direct children of `node` (a page or a path), by `field` and the rows'
     `depth_field` (e.g. "post__depth")."""
