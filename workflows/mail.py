@@ -15,6 +15,7 @@ from django.urls import reverse
 from django_tasks import task
 
 from class_pages.access import guarding_page
+from class_pages.access.roles import leaders_of
 from class_pages.models import SchoolPage
 
 
@@ -41,11 +42,8 @@ def _send(template, context, recipients):
     return 1
 
 
-def leaders_of(page):
-    school = SchoolPage.for_page(page)
-    if school is None or school.leaders_group is None:
-        return []
-    return list(school.leaders_group.user_set.filter(is_active=True))
+def leaders_of_school_of(page):
+    return list(leaders_of(SchoolPage.for_page(page)))
 
 
 def send_changes_requested(workflow_state, task, findings):
@@ -63,7 +61,7 @@ def send_changes_requested(workflow_state, task, findings):
 
 
 def send_consent_takedown(post, pupil, medium):
-    recipients = [post.owner, *leaders_of(post)]
+    recipients = [post.owner, *leaders_of_school_of(post)]
     return _send(
         "workflows/mail/consent_takedown.txt",
         {
@@ -85,7 +83,7 @@ def send_publish_refused(workflow_state, findings):
             "findings": findings,
             "edit_url": _admin_url("wagtailadmin_pages:edit", post.pk),
         },
-        [workflow_state.requested_by, *leaders_of(post)],
+        [workflow_state.requested_by, *leaders_of_school_of(post)],
     )
 
 
@@ -104,5 +102,5 @@ def send_concern_reported(report):
             "school": SchoolPage.for_page(post),
             "triage_url": _admin_url("concern_reports:edit", report.pk),
         },
-        leaders_of(post),
+        leaders_of_school_of(post),
     )

@@ -10,7 +10,9 @@ from django.utils import timezone
 from wagtail.admin.ui.components import Component
 from wagtail.models import Page, Task, TaskState, WorkflowState, get_default_page_content_type
 
-from class_pages.models import ClassPage, SchoolPage, StoryPostPage
+from class_pages.access.roles import classes_led_by, classes_taught_by
+from class_pages.models import StoryPostPage
+from class_pages.tree import children_of, parent_path
 
 STATES = (
     ("draft", "Drafts"),
@@ -22,18 +24,14 @@ STATES = (
 
 def staff_classes(user):
     """Classes a member of staff works with: taught, or all classes of led schools."""
-    groups = user.groups.values("pk")
-    classes = ClassPage.objects.filter(teachers_group__in=groups)
-    for school in SchoolPage.objects.filter(leaders_group__in=groups):
-        classes = classes | ClassPage.objects.descendant_of(school)
-    return classes.distinct().order_by("title")
+    return (classes_taught_by(user) | classes_led_by(user)).distinct().order_by("title")
 
 
 def posts_by_state(classes):
     """{class_page_id: {"counts": Counter, "oldest_waiting": datetime|None}}."""
     children = Q(pk__in=[])
     for class_page in classes:
-        children |= Q(path__startswith=class_page.path, depth=class_page.depth + 1)
+        children |= children_of(class_page)
     posts = list(StoryPostPage.objects.filter(children).values("pk", "path", "live"))
     states = {
         int(state["object_id"]): state
@@ -47,7 +45,7 @@ def posts_by_state(classes):
         class_page.pk: {"counts": Counter(), "oldest_waiting": None} for class_page in classes
     }
     for post in posts:
-        entry = result[by_path[post["path"][: len(post["path"]) - ClassPage.steplen]]]
+        entry = result[by_path[parent_path(post["path"])]]
         state = states.get(post["pk"])
         if state and state["status"] == WorkflowState.STATUS_IN_PROGRESS:
             entry["counts"]["in_moderation"] += 1
@@ -151,7 +149,7 @@ class AwaitingReviewPanel(Component):
                 "pk", "path", "draft_title", "live"
             )
         }
-        parent_paths = {page["path"][: -Page.steplen] for page in pages.values()}
+        parent_paths = {parent_path(page["path"]) for page in pages.values()}
         classes = dict(Page.objects.filter(path__in=parent_paths).values_list("path", "title"))
         rows = []
         for state in states:
@@ -163,7 +161,7 @@ class AwaitingReviewPanel(Component):
                     "page_id": page["pk"],
                     # The submitted revision's title: what the leader is asked to approve.
                     "title": state.revision.object_str or page["draft_title"],
-                    "class_title": classes.get(page["path"][: -Page.steplen], ""),
+                    "class_title": classes.get(parent_path(page["path"]), ""),
                     "live": page["live"],
                     "task_state": state,
                     "requested_by": state.workflow_state.requested_by,

@@ -1,28 +1,27 @@
-"""Wagtail wiring of moderation: findings at the top of the editor, the class posts
-dashboard panel, the leaders' concern reports, our log actions."""
+"""Wagtail wiring of moderation: findings at the top of the editor, the dashboard panels
+(class posts, the review queue, oversight), our log actions, and the "Leaders" menu
+group gathering every leaders' tool (workflows.leaders)."""
 
 from django.contrib import messages
-from django.urls import path
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.models import WorkflowState
 from wagtail.permissions import register_permission_policy
 
-from workflows import (
-    approval,
-    audit_views,
-    erasure_views,
-    rollover_views,
-    session_admin,
-    subject_access_views,
-    trust,
-)
-from workflows.concern_admin import ConcernReportViewSet, LeadersOnlyPolicy
-from workflows.dashboard import is_leader
+from workflows import approval
+from workflows.leaders.access_removal import AccessRemovalViewSet
+from workflows.leaders.audit.views import AuditViewSet
+from workflows.leaders.concerns import ConcernReportViewSet, LeadersOnlyPolicy
+from workflows.leaders.erasure import ErasureViewSet
+from workflows.leaders.menu import LeadersViewSetGroup
+from workflows.leaders.oversight.views import OversightPanel, OversightViewSet
+from workflows.leaders.rollover import RolloverViewSet
+from workflows.leaders.sessions import SessionsViewSet
+from workflows.leaders.subject_access.record import EXPORT_ACTION, ExportLogFormatter
+from workflows.leaders.subject_access.views import SubjectAccessViewSet
+from workflows.leaders.trust import TrustViewSet
 from workflows.models import CheckTaskState
 from workflows.oversight import ConcernReport
 from workflows.panels import AwaitingReviewPanel, ClassPostsPanel
-from workflows.subject_access import EXPORT_ACTION, ExportLogFormatter
 
 # Before the viewset asks the registry for ConcernReport's policy (it would get a fallback).
 register_permission_policy(ConcernReport, LeadersOnlyPolicy(ConcernReport))
@@ -88,11 +87,6 @@ def replace_awaiting_review_panel(request, panels):
     panels.append(AwaitingReviewPanel(request.user))
 
 
-@hooks.register("register_admin_viewset")
-def register_concern_reports():
-    return ConcernReportViewSet("concern_reports")
-
-
 # A leader whose decision came second is told who decided first (workflows.approval).
 hooks.register("before_edit_page", approval.say_who_decided_first)
 hooks.register("after_edit_page", approval.say_who_decided_first_after_editing)
@@ -118,106 +112,9 @@ def register_log_actions(actions):
     )
 
 
-@hooks.register("register_admin_urls")
-def register_audit_urls():
-    return [
-        path("audit/", audit_views.audit_log, name="workflows_audit"),
-        path("audit.csv", audit_views.audit_csv, name="workflows_audit_csv"),
-        path("remove-access/", audit_views.remove_access_view, name="workflows_remove_access"),
-    ]
-
-
-class LeadersOnlyMenuItem(MenuItem):
-    def is_shown(self, request):
-        return is_leader(request.user)
-
-
-@hooks.register("register_admin_menu_item")
-def audit_menu_item():
-    return LeadersOnlyMenuItem("Audit log", "/admin/audit/", icon_name="history", order=290)
-
-
-@hooks.register("register_admin_menu_item")
-def remove_access_menu_item():
-    return LeadersOnlyMenuItem(
-        "Remove access", "/admin/remove-access/", icon_name="warning", order=291
-    )
-
-
-@hooks.register("register_admin_urls")
-def register_oversight_urls():
-    from workflows.dashboard_views import oversight_urls
-
-    return oversight_urls()
-
-
-@hooks.register("register_admin_menu_item")
-def register_oversight_menu_item():
-    from workflows.dashboard_views import oversight_menu_item
-
-    return oversight_menu_item()
-
-
 @hooks.register("construct_homepage_panels")
 def add_oversight_panel(request, panels):
-    from workflows.dashboard_views import OversightPanel
-
     panels.append(OversightPanel(request.user))
-
-
-@hooks.register("register_admin_urls")
-def register_erasure_urls():
-    return [
-        path("erase-pupil/", erasure_views.choose_pupil, name="workflows_erase_pupil_choose"),
-        path("erase-pupil/<id:pupil_id>/", erasure_views.erase, name="workflows_erase_pupil"),
-    ]
-
-
-@hooks.register("register_admin_menu_item")
-def erase_pupil_menu_item():
-    return LeadersOnlyMenuItem(
-        "Erase a pupil", "/admin/erase-pupil/", icon_name="warning", order=292
-    )
-
-
-@hooks.register("register_admin_urls")
-def register_rollover_urls():
-    return [path("new-school-year/", rollover_views.rollover_view, name="workflows_rollover")]
-
-
-@hooks.register("register_admin_menu_item")
-def rollover_menu_item():
-    return LeadersOnlyMenuItem(
-        "New school year", "/admin/new-school-year/", icon_name="date", order=293
-    )
-
-
-# --- subject access requests (leaders only; see workflows.subject_access) ---------------
-
-
-@hooks.register("register_admin_urls")
-def register_subject_access_urls():
-    views = subject_access_views
-    return [
-        path("subject-access/", views.subject_access_index, name="workflows_subject_access"),
-        path(
-            "subject-access/pupil/<id:pupil_id>/",
-            views.pupil_download,
-            name="workflows_subject_access_pupil",
-        ),
-        path(
-            "subject-access/carer/<id:user_id>/",
-            views.carer_download,
-            name="workflows_subject_access_carer",
-        ),
-    ]
-
-
-@hooks.register("register_admin_menu_item")
-def subject_access_menu_item():
-    return LeadersOnlyMenuItem(
-        "Subject access", "/admin/subject-access/", icon_name="download", order=294
-    )
 
 
 @hooks.register("register_log_actions")
@@ -225,48 +122,28 @@ def register_subject_access_log_action(actions):
     actions.register_action(EXPORT_ACTION)(ExportLogFormatter)
 
 
-class TrustMenuItem(MenuItem):
-    def is_shown(self, request):
-        return trust.is_trust_viewer(request.user)
-
-
-@hooks.register("register_admin_urls")
-def register_trust_urls():
-    return [path("trust/", trust.trust_overview, name="workflows_trust")]
-
-
-@hooks.register("register_admin_menu_item")
-def trust_menu_item():
-    return TrustMenuItem("Trust overview", "/admin/trust/", icon_name="site", order=295)
-
-
-# --- signed-in sessions (leaders only; see workflows.session_admin) ----------------------
-
-
-@hooks.register("register_admin_urls")
-def register_signed_in_urls():
-    return [
-        path("signed-in/", session_admin.signed_in_sessions, name="workflows_signed_in"),
-        path(
-            "signed-in/<id:session_id>/end/",
-            session_admin.end_one,
-            name="workflows_signed_in_end",
-        ),
-        path(
-            "signed-in/person/<id:user_id>/end-all/",
-            session_admin.end_all,
-            name="workflows_signed_in_end_all",
-        ),
-        path(
-            "signed-in/person/<id:user_id>/reset-two-factor/",
-            session_admin.reset_two_factor,
-            name="workflows_reset_two_factor",
-        ),
-    ]
-
-
-@hooks.register("register_admin_menu_item")
-def signed_in_menu_item():
-    return LeadersOnlyMenuItem(
-        "Signed-in sessions", "/admin/signed-in/", icon_name="user", order=296
+class LeadersTools(LeadersViewSetGroup):
+    items = (
+        ConcernReportViewSet("concern_reports"),
+        OversightViewSet("oversight"),
+        AuditViewSet("audit"),
+        AccessRemovalViewSet("remove_access"),
+        ErasureViewSet("erase_pupil"),
+        RolloverViewSet("new_school_year"),
+        SubjectAccessViewSet("subject_access"),
+        TrustViewSet("trust"),
+        SessionsViewSet("signed_in"),
     )
+
+
+LEADERS_TOOLS = LeadersTools()
+
+
+@hooks.register("register_admin_viewset")
+def register_leaders_tools():
+    return LEADERS_TOOLS
+
+
+@hooks.register("register_admin_urls")
+def register_leaders_tools_urls():
+    return LEADERS_TOOLS.get_admin_urlpatterns()

@@ -1744,13 +1744,13 @@ def test_every_bulk_action_is_swept():
 # Forms of our own modules (not the viewsets'): id-bearing fields -> the sweep that fills
 # them. Fields made per object at run time are listed by the form that makes them.
 PROJECT_FORM_FIELDS = {
-    "workflows.audit_views.RemovalForm.school": "remove-access:school",
-    "workflows.audit_views.RemovalForm.person": "remove-access:person",
+    "workflows.leaders.access_removal.RemovalForm.school": "remove-access:school",
+    "workflows.leaders.access_removal.RemovalForm.person": "remove-access:person",
     "class_pages.register.forms.CarerLinkForm.carer_account": "carer_links:add:carer_account",
     # class_<pk> per class of the chosen school; the school itself is the query's id.
-    "workflows.rollover_views.MappingForm.class_<pk>": "rollover:school",
+    "workflows.leaders.rollover.MappingForm.class_<pk>": "rollover:school",
     # place-<pk> per place the carer follows; any other place refuses the whole form.
-    "workflows.notification_views.PreferencesForm.place-<pk>": "notifications:place",
+    "workflows.notifications.views.PreferencesForm.place-<pk>": "notifications:place",
 }
 # Text fields of our forms that name an account or object (the rest is plain text).
 PROJECT_TEXT_IDS = {"RemovalForm.person", "CarerLinkForm.carer_account"}

@@ -18,10 +18,11 @@ from wagtail.models import Site, TaskState, WorkflowState
 from class_pages.factories import StoryPostPageFactory, UserFactory, create_class
 from class_pages.models import StoryPostPage
 from tests.helpers import browser
-from workflows.dashboard import WEEKS, weekly_chart_svg
+from workflows.leaders.export import safe_cell
+from workflows.leaders.oversight.chart import weekly_chart_svg
+from workflows.leaders.oversight.figures import WEEKS
 from workflows.models import CheckTaskState
 from workflows.oversight import ClassReview, OversightSettings
-from workflows.reviews import safe_cell
 
 REPORT = "/admin/oversight/"
 CSV_URL = "/admin/oversight/reviews.csv"

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
 from class_pages.factories import UserFactory
-from workflows.trust import TRUST_GROUP
+from workflows.leaders.gate import TRUST_GROUP
 
 
 def trust_user():

@@ -2,7 +2,7 @@
 intervals): for each class of the schools a leader leads, posts published in the last 7
 and 30 days by kind, whether this ISO week's reminder went out, posts waiting for
 approval, automatic rejections by finding code, and when a leader last reviewed the class
-page; plus a small server-side SVG chart of posts per week.
+page.
 
 Every figure comes from a fixed handful of aggregate queries over all the classes at once
 (grouped by the class's page path), so the report costs the same number of queries for
@@ -12,19 +12,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from django.db.models import (
-    Count,
-    IntegerField,
-    OuterRef,
-    Q,
-    Subquery,
-)
-from django.db.models.functions import Cast, Length, Substr
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from wagtail.models import Page, TaskState
 
+from class_pages.access.roles import classes_led_by
 from class_pages.models import ClassPage, SchoolPage, StoryPostPage
+from class_pages.tree import below, parent_path_sql, school_path
+from workflows.leaders.gate import led_schools
 from workflows.models import CheckTaskState
 from workflows.oversight import ClassReview, OversightSettings
 from workflows.panels import posts_by_state
@@ -34,46 +30,18 @@ RECENT_DAYS = (7, 30)
 REJECTIONS_DAYS = 30
 DEFAULT_INTERVAL = OversightSettings._meta.get_field("review_interval_days").default
 
-# A post's class is its parent: its page path less one tree step.
-CLASS_PATH = Substr("path", 1, Length("path") - Page.steplen)
-
-
-# --- who is a leader, of what --------------------------------------------------------
-
-
-def led_schools(user):
-    """Schools whose leaders group the user is in; every school for a superuser."""
-    if not (user.is_authenticated and user.is_active):
-        return SchoolPage.objects.none()
-    if user.is_superuser:
-        return SchoolPage.objects.all()
-    return SchoolPage.objects.filter(leaders_group__in=user.groups.values("pk"))
-
-
-def is_leader(user):
-    """Leads at least one school (or is a superuser); remembered on the user for the
-    request, since the menu, the homepage panel and the view all ask."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if not hasattr(user, "_oversight_is_leader"):
-        user._oversight_is_leader = user.is_superuser or led_schools(user).exists()
-    return user._oversight_is_leader
-
 
 def led_classes(user, schools=None):
-    """Every class page of the user's led schools (not classes they merely teach)."""
+    """Every class page of the given schools, by default the user's led schools (not
+    classes they merely teach); every class for a superuser."""
     if user.is_authenticated and user.is_active and user.is_superuser:
         return ClassPage.objects.all()
-    schools = list(led_schools(user) if schools is None else schools)
+    if schools is None:
+        return classes_led_by(user)
     within = Q(pk__in=[])
     for school in schools:
-        within |= Q(path__startswith=school.path, depth__gt=school.depth)
+        within |= below(school)
     return ClassPage.objects.filter(within)
-
-
-def school_path(page):
-    """The school's path is the first two steps of every path below it (SchoolPage.for_page)."""
-    return page.path[: 2 * Page.steplen]
 
 
 # --- the figures -----------------------------------------------------------------------
@@ -198,7 +166,7 @@ def _published_counts(class_paths, now, starts):
     since = min(starts[0], now - timedelta(days=max(RECENT_DAYS)))
     rows = (
         StoryPostPage.objects.filter(live=True, first_published_at__gte=since)
-        .annotate(class_path=CLASS_PATH)
+        .annotate(class_path=parent_path_sql())
         .filter(class_path__in=class_paths)
         .order_by()
         .values("class_path", "kind")
@@ -229,7 +197,7 @@ def _rejections(class_paths, now):
             workflow_state__base_content_type__model="page",
         )
         .annotate(post_path=Subquery(post_path))
-        .annotate(class_path=Substr("post_path", 1, Length("post_path") - Page.steplen))
+        .annotate(class_path=parent_path_sql("post_path"))
         .filter(class_path__in=class_paths)
         .order_by()
         .values_list("class_path", "findings")
@@ -268,7 +236,7 @@ def class_figures(user, now=None, schools=None):
 
     figures = []
     for class_page in classes:
-        school = by_school_path.get(school_path(class_page))
+        school = by_school_path.get(school_path(class_page.path))
         counts = published.get(class_page.path, {})
         by_kind = {
             days: Counter({kind: c[days] for kind, c in counts.items() if c[days]})
@@ -300,72 +268,3 @@ def class_figures(user, now=None, schools=None):
         key=lambda f: (f.school.title if f.school else "", f.class_page.title, f.class_page.pk)
     )
     return figures
-
-
-# --- the chart ------------------------------------------------------------------------
-
-BAR_WIDTH, BAR_GAP, CHART_HEIGHT, LABEL_HEIGHT = 10, 3, 36, 2
-
-
-def weekly_chart_svg(name, week_starts, counts, top=None, chart_id="chart"):
-    """An accessible inline SVG bar chart of posts per week (oldest first): role="img",
-    an aria-label that reads out every figure, and <title>/<desc>; each bar has its own
-    <title> for a tooltip. `top` fixes the scale so several charts compare."""
-    top = max(top or 0, *counts, 1)
-    width = len(counts) * (BAR_WIDTH + BAR_GAP) - BAR_GAP
-    height = CHART_HEIGHT + LABEL_HEIGHT
-    total = sum(counts)
-    weeks = [
-        (f"week of {timezone.localtime(start).day} {timezone.localtime(start):%b}", count)
-        for start, count in zip(week_starts, counts, strict=True)
-    ]
-    summary = (
-        f"{name}: {total} post{'s' if total != 1 else ''} in the last {len(counts)} weeks; "
-        "per week, oldest first: " + ", ".join(str(count) for _, count in weeks)
-    )
-    desc = "; ".join(f"{label}: {count}" for label, count in weeks)
-    bars = format_html_join(
-        "",
-        '<rect x="{}" y="{}" width="{}" height="{}" rx="1"><title>{}</title></rect>',
-        (
-            (
-                i * (BAR_WIDTH + BAR_GAP),
-                CHART_HEIGHT - round(CHART_HEIGHT * count / top),
-                BAR_WIDTH,
-                round(CHART_HEIGHT * count / top),
-                f"{label[0].upper()}{label[1:]}: {count} post{'s' if count != 1 else ''}",
-            )
-            for i, (label, count) in enumerate(weeks)
-        ),
-    )
-    return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" class="oversight-chart" role="img" '
-        'aria-label="{summary}" aria-describedby="{id}-desc" width="{width}" height="{height}" '
-        'viewBox="0 0 {width} {height}" fill="currentColor">'
-        '<title id="{id}-title">Posts per week: {name}</title>'
-        '<desc id="{id}-desc">{desc}. Scale: the tallest bar is {top} post{top_s}.</desc>'
-        "{bars}"
-        '<rect x="0" y="{baseline}" width="{width}" height="{label_height}" opacity="0.4"/>'
-        "</svg>",
-        summary=summary,
-        id=chart_id,
-        width=width,
-        height=height,
-        name=name,
-        desc=desc,
-        top=top,
-        top_s="s" if top != 1 else "",
-        bars=bars,
-        baseline=CHART_HEIGHT,
-        label_height=LABEL_HEIGHT,
-    )
-
-
-def chart_for(figures, top=None):
-    return weekly_chart_svg(
-        figures.class_page.title,
-        figures.week_starts,
-        figures.weekly,
-        top=top,
-        chart_id=f"class-{figures.class_page.pk}-chart",
-    )

@@ -1,6 +1,6 @@
-"""Leaders' admin view of signed-in sessions: who of their school's people (carers of its
-pupils, its staff groups) is signed in where, with "end session", "end all for this
-person", and resetting a member of staff's two-factor app (lost phone).
+"""The leaders' signed-in sessions tool: who of their school's people (carers of its
+pupils, its staff) is signed in where, with "end session", "end all for this person",
+and resetting a member of staff's two-factor app (lost phone).
 
 A leader of another school gets 404 for those sessions and people. Each ending is logged
 to "class_pages.security" by SignedInSession.end() (user ids only, never a session key)."""
@@ -9,8 +9,6 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -18,27 +16,24 @@ from django.views.decorators.http import require_POST, require_safe
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from class_pages.access.roles import staff_of
 from class_pages.http import private_response
 from class_pages.models import SignedInSession
-from workflows.access_removal import carers_of_school, teachers_groups_of_school
-from workflows.dashboard import is_leader, led_schools
+from workflows.leaders.access_removal import carers_of_school
+from workflows.leaders.gate import led_schools
+from workflows.leaders.menu import LeadersViewSet
 
 security_log = logging.getLogger("class_pages.security")
 
 
 def _led_schools(request):
-    if not is_leader(request.user):
-        raise PermissionDenied
     return list(led_schools(request.user))
 
 
 def staff_of_schools(schools):
     users = get_user_model().objects.none()
     for school in schools:
-        groups = Q(groups__in=teachers_groups_of_school(school)) | Q(
-            groups__in=[pk for pk in (school.leaders_group_id, school.office_group_id) if pk]
-        )
-        users = users | get_user_model().objects.filter(groups)
+        users = users | staff_of(school)
     return users
 
 
@@ -115,3 +110,20 @@ def reset_two_factor(request, user_id):
         "at their next sign-in.",
     )
     return private_response(redirect("workflows_signed_in"))
+
+
+class SessionsViewSet(LeadersViewSet):
+    menu_label = "Signed-in sessions"
+    icon = "user"
+
+    def routes(self):
+        return [
+            ("signed-in/", signed_in_sessions, "workflows_signed_in"),
+            ("signed-in/<id:session_id>/end/", end_one, "workflows_signed_in_end"),
+            ("signed-in/person/<id:user_id>/end-all/", end_all, "workflows_signed_in_end_all"),
+            (
+                "signed-in/person/<id:user_id>/reset-two-factor/",
+                reset_two_factor,
+                "workflows_reset_two_factor",
+            ),
+        ]

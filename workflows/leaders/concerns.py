@@ -1,5 +1,6 @@
-"""Leaders' triage of concern reports in the Wagtail admin: the reports about posts of the
-schools they lead (nobody else's: teachers and office staff are refused, another school's
+"""The leaders' triage of carers' concern reports in the Wagtail admin (the carers' side and
+the decision itself are workflows.concerns): the reports about posts of the schools they
+lead (nobody else's: teachers and office staff are refused, another school's
 report is a 404), filtered by status and reason, and one decision per report: dismiss
 with a note, or take the post down. Nobody adds, copies or deletes reports here, and
 there is nothing to reply with."""
@@ -17,6 +18,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.permission_policies.base import BasePermissionPolicy
 
 from class_pages.access import guarding_page
+from class_pages.access.roles import leaders_of
 from class_pages.models import SchoolPage
 from class_pages.register.viewsets import (
     RegisterViewSet,
@@ -26,8 +28,10 @@ from class_pages.register.viewsets import (
     ScopedIndexView,
     ScopedUsageView,
 )
+from class_pages.tree import below
 from workflows.concerns import Decision, ReportAlreadyHandled, decide
-from workflows.dashboard import is_leader, led_schools
+from workflows.leaders.gate import LEADERS, led_schools
+from workflows.leaders.menu import GatedMenuMixin
 from workflows.oversight import ConcernReport
 
 
@@ -36,20 +40,20 @@ def reports_for_leader(user):
     schools = list(led_schools(user).only("path"))
     if not schools:
         return ConcernReport.objects.none()
-    below = Q()
+    within = Q()
     for school in schools:
-        below |= Q(post__path__startswith=school.path)
-    return ConcernReport.objects.filter(below)
+        within |= below(school, "post__path")
+    return ConcernReport.objects.filter(within)
 
 
 class LeadersOnlyPolicy(BasePermissionPolicy):
-    """Leaders (and superusers) view and decide on their schools' reports; no model
+    """Whom the leaders' gate admits view and decide on their schools' reports; no model
     permission a group might hold changes that, and nobody adds or deletes a report."""
 
     ACTIONS = frozenset({"view", "change"})
 
     def user_has_permission(self, user, action):
-        return action in self.ACTIONS and is_leader(user)
+        return action in self.ACTIONS and LEADERS.admits(user)
 
     def users_with_any_permission(self, actions):
         users = get_user_model().objects.filter(is_active=True)
@@ -67,11 +71,9 @@ class LeadersOnlyPolicy(BasePermissionPolicy):
         return reports_for_leader(user)
 
     def users_with_any_permission_for_instance(self, actions, instance):
-        school = SchoolPage.for_page(instance.post)
         users = self.users_with_any_permission(actions)
-        if school is None or school.leaders_group_id is None:
-            return users.filter(is_superuser=True)
-        return users.filter(Q(is_superuser=True) | Q(groups=school.leaders_group_id)).distinct()
+        leaders = leaders_of(SchoolPage.for_page(instance.post))
+        return users.filter(Q(is_superuser=True) | Q(pk__in=leaders.values("pk"))).distinct()
 
 
 class LeaderScopeMixin:
@@ -155,12 +157,10 @@ class ConcernDecisionView(LeaderScopeMixin, ScopedEditView):
         return redirect(self.get_success_url())
 
 
-class ConcernReportViewSet(RegisterViewSet):
+class ConcernReportViewSet(GatedMenuMixin, RegisterViewSet):
     model = ConcernReport
     icon = "warning"
     menu_label = "Concern reports"
-    menu_order = 240
-    add_to_admin_menu = True
     # A report must not show up as a "usage" of the post: teachers read that panel.
     add_to_reference_index = False
     index_view_class = ConcernIndexView

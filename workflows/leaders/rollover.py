@@ -1,5 +1,6 @@
-"""The guided year rollover for leaders: pick the school and year, review where each
-class's pupils go next year (proposed, changeable), confirm."""
+"""The leaders' new school year tool, a guided rollover: pick the school and year, review
+where each class's pupils go next year (proposed, changeable), confirm; the rollover
+itself is class_pages.lifecycle.rollover."""
 
 from django import forms
 from django.contrib import messages
@@ -10,7 +11,8 @@ from django.template.response import TemplateResponse
 from class_pages.http import private_response
 from class_pages.lifecycle.rollover import next_academic_year, proposed_mapping, rollover
 from class_pages.models import ClassPage
-from workflows.audit_views import _require_leader
+from workflows.leaders.gate import led_schools
+from workflows.leaders.menu import LeadersViewSet
 
 LEAVE = "__leave__"
 
@@ -40,7 +42,7 @@ class MappingForm(forms.Form):
 
 
 def rollover_view(request):
-    schools = _require_leader(request)
+    schools = led_schools(request.user)
     classes = ClassPage.objects.none()
     for school in schools:
         classes = classes | ClassPage.objects.descendant_of(school)
@@ -64,3 +66,11 @@ def rollover_view(request):
             return redirect("workflows_rollover")
         context.update(school=school, year=year, next_year=next_academic_year(year), form=form)
     return private_response(TemplateResponse(request, "workflows/rollover.html", context))
+
+
+class RolloverViewSet(LeadersViewSet):
+    menu_label = "New school year"
+    icon = "date"
+
+    def routes(self):
+        return [("new-school-year/", rollover_view, "workflows_rollover")]

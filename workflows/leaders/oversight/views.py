@@ -1,31 +1,20 @@
-"""The leaders' oversight report in the Wagtail admin (/admin/oversight/), its menu item
-and its compact homepage panel. Leaders of a school see that school's classes; superusers
-see every school; anyone else gets Wagtail's usual permission denial."""
+"""The leaders' oversight report in the Wagtail admin (/admin/oversight/) with the
+reviews recorded from it, as one leaders' tool, and its compact homepage panel. Leaders
+of a school see that school's classes; superusers see every school; the leaders' gate
+refuses anyone else."""
 
 from collections import Counter
-from functools import wraps
 
-from django.urls import path, reverse
 from django.views.generic import TemplateView
-from wagtail.admin.auth import permission_denied
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from class_pages.http import private_response
-from workflows.dashboard import chart_for, class_figures, is_leader
-
-
-def leaders_only(view):
-    """Refuse anyone who leads no school (superusers pass), as Wagtail refuses."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not is_leader(request.user):
-            return permission_denied(request)
-        return view(request, *args, **kwargs)
-
-    return wrapped
+from workflows.leaders.gate import is_leader
+from workflows.leaders.menu import LeadersViewSet
+from workflows.leaders.oversight import reviews
+from workflows.leaders.oversight.chart import chart_for
+from workflows.leaders.oversight.figures import class_figures
 
 
 def by_school(figures):
@@ -61,32 +50,20 @@ class OversightReportView(WagtailAdminTemplateMixin, TemplateView):
         return private_response(super().render_to_response(context, **response_kwargs))
 
 
-oversight_report = leaders_only(OversightReportView.as_view())
+class OversightViewSet(LeadersViewSet):
+    menu_label = "Oversight"
+    icon = "view"
 
-
-def oversight_urls():
-    from workflows import reviews
-
-    return [
-        path("oversight/", oversight_report, name="workflows_oversight"),
-        path(
-            "oversight/classes/<id:class_pk>/review/",
-            reviews.record_review,
-            name="workflows_oversight_review",
-        ),
-        path("oversight/reviews.csv", reviews.reviews_csv, name="workflows_oversight_reviews_csv"),
-    ]
-
-
-class OversightMenuItem(MenuItem):
-    def is_shown(self, request):
-        return is_leader(request.user)
-
-
-def oversight_menu_item():
-    return OversightMenuItem(
-        "Oversight", reverse("workflows_oversight"), icon_name="view", order=285
-    )
+    def routes(self):
+        return [
+            ("oversight/", OversightReportView.as_view(), "workflows_oversight"),
+            (
+                "oversight/classes/<id:class_pk>/review/",
+                reviews.record_review,
+                "workflows_oversight_review",
+            ),
+            ("oversight/reviews.csv", reviews.reviews_csv, "workflows_oversight_reviews_csv"),
+        ]
 
 
 class OversightPanel(Component):

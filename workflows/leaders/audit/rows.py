@@ -14,12 +14,10 @@ from class_pages.models import (
     ErasureRecord,
     Invitation,
     PolicyAcceptance,
-    SchoolPage,
 )
+from class_pages.tree import below, school_path
 from workflows.access_removal import AccessRemoval
 from workflows.oversight import ClassReview, ConcernReport
-
-SCHOOL_PATH = 2 * SchoolPage.steplen  # a school page sits at depth 2
 
 
 @dataclass(frozen=True)
@@ -55,18 +53,18 @@ def _who(user):
 
 
 def _in_schools(schools, prefix):
+    """Q for rows whose page (by `prefix`, e.g. "class_page__") is one of the schools or
+    anywhere below one."""
     wanted = Q(pk__in=[])
     for school in schools:
-        wanted |= Q(**{f"{prefix}path__startswith": school.path})
+        wanted |= below(school, f"{prefix}path", include_self=True)
     return wanted
 
 
 def _pages(schools, names):
-    entries = PageLogEntry.objects.filter(page__in=PageLogEntry.objects.none().values("page"))
-    page_filter = Q(pk__in=[])
-    for school in schools:
-        page_filter |= Q(page__path__startswith=school.path)
-    entries = PageLogEntry.objects.filter(page_filter).select_related("user", "page")
+    entries = PageLogEntry.objects.filter(_in_schools(schools, "page__")).select_related(
+        "user", "page"
+    )
     for entry in entries:
         yield AuditRow(
             entry.timestamp,
@@ -74,7 +72,7 @@ def _pages(schools, names):
             _who(entry.user),
             entry.label,
             entry.message,
-            names.get(entry.page.path[:SCHOOL_PATH], ""),
+            names.get(school_path(entry.page.path), ""),
         )
 
 
@@ -137,7 +135,7 @@ def _access(schools, names):
             "system",
             _who(change.carer),
             f"{change.get_change_display()} {change.class_page.title}: {change.reason}",
-            names.get(change.class_page.path[:SCHOOL_PATH], ""),
+            names.get(school_path(change.class_page.path), ""),
         )
     for removal in AccessRemoval.objects.filter(school__in=schools).select_related(
         "person", "removed_by", "school"
@@ -162,7 +160,7 @@ def _agreement(schools, names):
             _who(acceptance.user),
             acceptance.policy.title,
             f"accepted version {acceptance.version}",
-            names.get(acceptance.policy.path[:SCHOOL_PATH], ""),
+            names.get(school_path(acceptance.policy.path), ""),
         )
 
 
@@ -176,7 +174,7 @@ def _reviews(schools, names):
             _who(review.reviewer),
             review.class_page.title,
             f"{review.get_outcome_display()}. {review.notes}".strip(),
-            names.get(review.class_page.path[:SCHOOL_PATH], ""),
+            names.get(school_path(review.class_page.path), ""),
         )
 
 
@@ -184,7 +182,7 @@ def _concerns(schools, names):
     for report in ConcernReport.objects.filter(_in_schools(schools, "post__")).select_related(
         "reporter", "handled_by", "post"
     ):
-        school = names.get(report.post.path[:SCHOOL_PATH], "")
+        school = names.get(school_path(report.post.path), "")
         yield AuditRow(
             report.created_at,
             "concerns",

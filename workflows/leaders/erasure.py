@@ -1,5 +1,6 @@
-"""Leaders erase a pupil on a valid request: find the pupil, confirm by typing their full
-name, and class_pages.lifecycle.erasure does the rest. Leaders of the pupil's school only."""
+"""The leaders' erasure tool: on a valid request, find the pupil, confirm by typing their
+full name, and class_pages.lifecycle.erasure does the rest. Leaders of the pupil's school
+only."""
 
 from django import forms
 from django.contrib import messages
@@ -11,7 +12,8 @@ from django.template.response import TemplateResponse
 from class_pages.http import private_response
 from class_pages.lifecycle.erasure import erase_pupil
 from class_pages.models import Pupil
-from workflows.audit_views import _require_leader
+from workflows.leaders.gate import led_schools
+from workflows.leaders.menu import LeadersViewSet
 
 
 class ConfirmErasure(forms.Form):
@@ -32,7 +34,7 @@ class ConfirmErasure(forms.Form):
 
 
 def choose_pupil(request):
-    schools = _require_leader(request)
+    schools = led_schools(request.user)
     query = request.GET.get("q", "").strip()[:100]
     pupils = Pupil.objects.filter(school__in=schools)
     if query:
@@ -42,7 +44,7 @@ def choose_pupil(request):
 
 
 def erase(request, pupil_id):
-    schools = _require_leader(request)
+    schools = led_schools(request.user)
     pupil = Pupil.objects.filter(pk=pupil_id, school__in=schools).first()
     if pupil is None:
         raise Http404
@@ -58,3 +60,14 @@ def erase(request, pupil_id):
         return redirect("workflows_erase_pupil_choose")
     context = {"pupil": pupil, "form": form}
     return private_response(TemplateResponse(request, "workflows/erasure/confirm.html", context))
+
+
+class ErasureViewSet(LeadersViewSet):
+    menu_label = "Erase a pupil"
+    icon = "warning"
+
+    def routes(self):
+        return [
+            ("erase-pupil/", choose_pupil, "workflows_erase_pupil_choose"),
+            ("erase-pupil/<id:pupil_id>/", erase, "workflows_erase_pupil"),
+        ]

@@ -1,25 +1,17 @@
 """The trust's view of all its schools (one installation is one trust): aggregate
 oversight figures per school, and nothing about carers, pupils or posts' content.
-Members of the "Trust oversight" group (and superusers) see it."""
+Members of the "Trust oversight" group (and superusers) see it: its gate is
+gate.TRUST_VIEWERS."""
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 
 from class_pages.http import private_response
 from class_pages.models import SchoolPage
-from workflows.dashboard import class_figures
-
-TRUST_GROUP = "Trust oversight"
-
-
-def is_trust_viewer(user):
-    return (
-        user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.groups.filter(name=TRUST_GROUP).exists())
-    )
+from workflows.leaders.gate import TRUST_VIEWERS
+from workflows.leaders.menu import LeadersViewSet
+from workflows.leaders.oversight.figures import class_figures
 
 
 @dataclass
@@ -51,8 +43,15 @@ def school_totals(user, schools):
 
 
 def trust_overview(request):
-    if not is_trust_viewer(request.user):
-        raise PermissionDenied
     schools = list(SchoolPage.objects.order_by("title"))
     context = {"totals": school_totals(request.user, schools)}
     return private_response(TemplateResponse(request, "workflows/trust.html", context))
+
+
+class TrustViewSet(LeadersViewSet):
+    menu_label = "Trust overview"
+    icon = "site"
+    gate = TRUST_VIEWERS
+
+    def routes(self):
+        return [("trust/", trust_overview, "workflows_trust")]
