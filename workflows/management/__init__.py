@@ -1,0 +1,1 @@
+"""The workflows management commands (see commands/)."""

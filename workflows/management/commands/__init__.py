@@ -1,0 +1,1 @@
+"""Management commands: the daily digest of new posts for carers who chose it."""
