@@ -8,8 +8,8 @@ from wagtail.signals import page_published
 
 from class_pages.models import LiveImageUse, LiveMediaUse, Medium, StoryPostPage
 from class_pages.signals import consent_withdrawn, school_structure_changed
-from workflows import notifications
 from workflows.mail import send_consent_takedown
+from workflows.notifications import delivery as notifications
 from workflows.school_workflow import ensure_school_workflow
 
 # Which stored media a withdrawn consent covers. Withdrawing participation covers all.

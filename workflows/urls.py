@@ -4,7 +4,7 @@ choices (with the one-click unsubscribe link that works without signing in)."""
 from django.urls import path
 
 from workflows import concerns
-from workflows import notification_views as notifications
+from workflows.notifications import views as notifications
 
 urlpatterns = [
     path("posts/<id:post_id>/report/", concerns.report_concern, name="report_concern"),

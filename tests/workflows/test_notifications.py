@@ -19,17 +19,14 @@ from wagtail.models import TaskState
 from class_pages.factories import CarerLinkFactory, StoryPostPageFactory, UserFactory
 from class_pages.models import CarerLink, SchoolStoryIndexPage, StoryPostPage
 from tests.helpers import action_url, add_url, assert_private, post_form
-from workflows.notifications import (
-    Frequency,
-    NotificationPreference,
+from workflows.models.notifications import Frequency, NotificationPreference, SentNotification
+from workflows.notifications.delivery import (
     NotificationsFailed,
-    SentNotification,
-    frequency_for,
     send_digests,
     send_new_post_emails,
-    set_frequency,
-    unsubscribe_token,
 )
+from workflows.notifications.following import frequency_for, set_frequency
+from workflows.notifications.messages import unsubscribe_token
 
 BODY = "We planted sunflower seeds.\nEach table had a tray.\nWe will measure them.\nMore soon."
 UNSUBSCRIBE = re.compile(r"https?://[^\s]+/notifications/unsubscribe/[^\s/]+/")

@@ -5,7 +5,7 @@ scheduler). A rerun sends nothing twice."""
 
 from django.core.management.base import BaseCommand
 
-from workflows.notifications import DIGEST_HOURS, send_digests
+from workflows.notifications.delivery import DIGEST_HOURS, send_digests
 
 
 class Command(BaseCommand):

@@ -1,60 +1,25 @@
-"""Moderation models: each school's rules for the appropriateness check (a Wagtail site
-setting), the two automatic check tasks with the task state that keeps their findings,
-and the leaders' approval task that refuses self-approval and decides once."""
+"""The moderation workflow's tasks: the two automatic checks (consent, appropriateness),
+which run the moment they start and keep their findings in their task state, and the
+leaders' approval, which refuses self-approval while another leader could approve,
+re-checks consent on approval, and lets only the first of two racing decisions stand."""
 
 import logging
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
-from wagtail.models import AbstractGroupApprovalTask, Site, Task, TaskState
+from wagtail.models import AbstractGroupApprovalTask, Task, TaskState, WorkflowState
 
 from class_pages.access import guarding_page
-from workflows.access_removal import AccessRemoval  # noqa: F401 (a model of this app)
+from class_pages.models import Pupil, SchoolPage
 from workflows.approval import came_late_url, decided_once
 from workflows.checks import Finding, blocking
-from workflows.checks.rules import Rules, lines
-from workflows.notifications import NotificationPreference, SentNotification  # noqa: F401 (models)
-from workflows.oversight import ClassReview, ConcernReport, OversightSettings  # noqa: F401 (models)
+from workflows.checks.appropriateness import check_post
+from workflows.checks.consent import check_consent
+from workflows.mail import send_changes_requested
+from workflows.models.rules import rules_for_school
 
 logger = logging.getLogger(__name__)
-
-
-@register_setting(icon="warning")
-class ModerationRules(BaseSiteSetting):
-    """A school's additions to the shipped rules (one entry per line)."""
-
-    extra_offensive_words = models.TextField(
-        blank=True, help_text="Words or phrases to refuse, on top of the shipped list."
-    )
-    allowed_words = models.TextField(
-        blank=True, help_text="Words from the shipped lists that this school allows."
-    )
-    extra_private_matters = models.TextField(
-        blank=True, help_text="More phrases that point to one child's private matters."
-    )
-    extra_link_domains = models.TextField(
-        blank=True, help_text="More educational sites posts may link to (e.g. example.org)."
-    )
-    max_body_words = models.PositiveIntegerField(default=600)
-
-    class Meta:
-        verbose_name = "moderation rules"
-
-    def rules(self):
-        return Rules().extended(
-            extra_words=lines(self.extra_offensive_words),
-            exceptions=lines(self.allowed_words),
-            extra_matters=lines(self.extra_private_matters),
-            extra_domains=lines(self.extra_link_domains),
-            max_body_words=self.max_body_words,
-        )
-
-
-def rules_for_school(school):
-    site = Site.objects.filter(root_page=school).first() if school else None
-    return ModerationRules.for_site(site).rules() if site else Rules()
 
 
 class CheckTaskState(TaskState):
@@ -100,8 +65,6 @@ class AutomaticCheckTask(Task):
         summary = summarise(findings)
         if blocking(findings):
             task_state.reject(user=None, update=False, comment=summary)
-            from workflows.mail import send_changes_requested
-
             send_changes_requested(workflow_state, self, findings)
         else:
             task_state.approve(user=None, update=False, comment=summary)
@@ -138,8 +101,6 @@ class ConsentCheckTask(AutomaticCheckTask):
         return "Automatic: every pupil in every photo may appear in it."
 
     def run_checks(self, post, guard):
-        from workflows.checks.consent import check_consent
-
         return check_consent(post, guard)
 
 
@@ -152,9 +113,6 @@ class AppropriatenessCheckTask(AutomaticCheckTask):
         return "Automatic: no offensive words, names, contact details or private matters."
 
     def run_checks(self, post, guard):
-        from class_pages.models import Pupil, SchoolPage
-        from workflows.checks.appropriateness import check_post
-
         school = SchoolPage.for_page(guard or post)
         return check_post(post, rules_for_school(school), Pupil.objects.filter(school=school))
 
@@ -171,8 +129,6 @@ class LeadersApprovalTask(AbstractGroupApprovalTask):
         return "Members of the school's leaders group approve (not their own posts)."
 
     def _is_own_post(self, obj, user):
-        from wagtail.models import WorkflowState
-
         state = (
             WorkflowState.objects.for_instance(obj)
             .filter(status=WorkflowState.STATUS_IN_PROGRESS)
@@ -212,8 +168,6 @@ class LeadersApprovalTask(AbstractGroupApprovalTask):
             if not waiting:
                 return came_late_url(task_state)
             if action_name == "approve":
-                from workflows.checks.consent import check_consent
-
                 post = task_state.revision.as_object()
                 findings = blocking(check_consent(post, guarding_page(post), detect_faces=False))
                 if findings:

@@ -11,15 +11,15 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from class_pages.http import private_response
-from workflows.notifications import (
-    Frequency,
+from workflows.models.notifications import Frequency
+from workflows.notifications.following import (
     carer_places,
     frequencies,
     may_hear_about,
     place_name,
-    read_unsubscribe_token,
     set_frequency,
 )
+from workflows.notifications.messages import read_unsubscribe_token
 
 FIELD_PREFIX = "place-"
 
