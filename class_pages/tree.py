@@ -43,6 +43,13 @@ def depth_of(path):
     return len(path) // STEPLEN
 
 
+def child_path(parent, position):
+    """The path of the `position`-th child (from 1) of `parent` (a page or a path), as
+    treebeard numbers them: for rows made in bulk without treebeard's add_child()."""
+    path = parent if isinstance(parent, str) else parent.path
+    return Page._get_path(path, depth_of(path) + 1, position)
+
+
 def below(node, field="path", include_self=False):
     """Q for the nodes under `node` (a page or collection, or a path), by `field` (e.g.
     "post__path" to filter rows by their post's place)."""
