@@ -24,7 +24,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models import Q
 
-from class_pages.models import CarerLink, ClassPage, SchoolPage
+from class_pages.models.pages import ClassPage, SchoolPage
+from class_pages.models.register import CarerLink
 from class_pages.tree import below, school_path
 
 
@@ -62,12 +63,17 @@ def leaders_of(school):
     return _active_members([school.leaders_group_id])
 
 
+def classes_of(schools):
+    """Every class of the given schools (a queryset or a list)."""
+    within = Q(pk__in=[])
+    for school in schools:
+        within |= below(school)
+    return ClassPage.objects.filter(within)
+
+
 def classes_led_by(user):
     """Every class of the schools the user leads (not the classes they merely teach)."""
-    within = Q(pk__in=[])
-    for path in schools_led_by(user).values_list("path", flat=True):
-        within |= below(path)
-    return ClassPage.objects.filter(within)
+    return classes_of(schools_led_by(user))
 
 
 # --- staff: leaders, office, teachers -----------------------------------------------
@@ -118,7 +124,18 @@ def classes_taught_by(user):
     return ClassPage.objects.filter(teachers_group__in=group_ids(user))
 
 
-# --- everyone -----------------------------------------------------------------------
+# --- carers and everyone ------------------------------------------------------------
+
+
+def _links_to_current_pupils(user):
+    return CarerLink.objects.active().filter(carer=user, pupil__left_on__isnull=True)
+
+
+def is_school_carer(user, school):
+    """The carer, by an active link, of a current pupil of the school."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return _links_to_current_pupils(user).filter(pupil__school=school).exists()
 
 
 def schools_of(user):
@@ -127,11 +144,10 @@ def schools_of(user):
     if not (user.is_authenticated and user.is_active):
         return SchoolPage.objects.none()
     groups = group_ids(user)
-    as_carer = CarerLink.objects.active().filter(carer=user, pupil__left_on__isnull=True)
     taught = classes_taught_by(user).values_list("path", flat=True) if groups else []
     return SchoolPage.objects.filter(
         Q(leaders_group__in=groups)
         | Q(office_group__in=groups)
-        | Q(pk__in=as_carer.values("pupil__school"))
+        | Q(pk__in=_links_to_current_pupils(user).values("pupil__school"))
         | Q(path__in={school_path(path) for path in taught})
     )
