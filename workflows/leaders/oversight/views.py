@@ -10,7 +10,7 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from class_pages.http import private_response
-from workflows.leaders.gate import is_leader
+from workflows.leaders.gate import LEADERS
 from workflows.leaders.menu import LeadersViewSet
 from workflows.leaders.oversight import reviews
 from workflows.leaders.oversight.chart import chart_for
@@ -92,4 +92,4 @@ class OversightPanel(Component):
         return context
 
     def render_html(self, parent_context=None):
-        return super().render_html(parent_context) if is_leader(self.user) else ""
+        return super().render_html(parent_context) if LEADERS.admits(self.user) else ""
