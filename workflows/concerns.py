@@ -21,7 +21,7 @@ from class_pages.access import can_view_page, guarding_page
 from class_pages.http import private_response
 from class_pages.models import CarerLink, SchoolPage, StoryPostPage
 from workflows.mail import send_concern_reported
-from workflows.oversight import ConcernReport
+from workflows.models import ConcernReport
 
 # Page ids are 32-bit integers; anything larger is no post (and must not reach the
 # database, which would overflow rather than answer "no such row").

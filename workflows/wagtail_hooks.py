@@ -19,8 +19,7 @@ from workflows.leaders.sessions import SessionsViewSet
 from workflows.leaders.subject_access.record import EXPORT_ACTION, ExportLogFormatter
 from workflows.leaders.subject_access.views import SubjectAccessViewSet
 from workflows.leaders.trust import TrustViewSet
-from workflows.models import CheckTaskState
-from workflows.oversight import ConcernReport
+from workflows.models import CheckTaskState, ConcernReport
 from workflows.panels import AwaitingReviewPanel, ClassPostsPanel
 
 # Before the viewset asks the registry for ConcernReport's policy (it would get a fallback).

@@ -48,8 +48,7 @@ from class_pages.models import (
     StoryPostPage,
 )
 from tests.conftest import _reloaded
-from workflows.models import LeadersApprovalTask
-from workflows.oversight import ClassReview, ConcernReport
+from workflows.models import ClassReview, ConcernReport, LeadersApprovalTask
 
 # Who may read which kind of canary inside their own class or school (see ROLES in
 # the tests): carers read what a live post shows, teachers their class's content, office

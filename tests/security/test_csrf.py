@@ -36,8 +36,8 @@ from class_pages.models import (
 )
 from tests.helpers import action_url, add_url, edit_url, post_form
 from tests.security.test_idor_sweep import ALL_ROUTES
+from workflows.models import ClassReview, ConcernReport
 from workflows.notifications.messages import unsubscribe_token
-from workflows.oversight import ClassReview, ConcernReport
 
 OWN_APPS = ("cms.", "class_pages.", "workflows.")
 # Views that must take a POST without a CSRF token, and why.

@@ -90,7 +90,7 @@ from class_pages.models import (
 )
 from tests.class_pages.media import recording_files as made
 from tests.security.conftest import TEACHER_KINDS
-from workflows.oversight import ConcernReport
+from workflows.models import ConcernReport
 
 EVERYTHING = frozenset({"classtitle", "post", "draft", "image", "media", "pupil", "register"})
 

@@ -39,7 +39,7 @@ from class_pages.models import (
     SchoolSettings,
 )
 from tests.security.conftest import CARER_KINDS, TEACHER_KINDS, disable_account
-from workflows.oversight import ConcernReport
+from workflows.models import ConcernReport
 
 EVERYTHING = frozenset({"classtitle", "post", "draft", "image", "media", "pupil", "register"})
 

@@ -84,7 +84,7 @@ from class_pages.register.invitations import issue_invitation
 from tests.conftest import _reloaded
 from tests.helpers import RENDITION_SRC, action_url, add_url, edit_url, post_form
 from tests.security.state_oracle import SCHOOL, Account, Image, Invited, Oracle, Post, Staff, folded
-from workflows.access_removal import AccessRemoval
+from workflows.models import AccessRemoval
 from workflows.leaders.access_removal import remove_access
 from workflows.models import LeadersApprovalTask
 

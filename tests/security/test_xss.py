@@ -36,7 +36,7 @@ from class_pages.models import (
 )
 from class_pages.register.carer_links import link_carer
 from tests.helpers import action_url, add_url, edit_url, post_form
-from workflows.oversight import ClassReview, ConcernReport
+from workflows.models import ClassReview, ConcernReport
 
 MARK = "zqxss"
 # One hostile string per length class: each payload calls zqxss(<n>) if it ever runs.

@@ -8,7 +8,7 @@ import pytest
 from class_pages.factories import give_consent
 from class_pages.models import AccessChange, CarerLink, Medium
 from tests.helpers import browser
-from workflows.access_removal import AccessRemoval
+from workflows.models import AccessRemoval
 
 
 def test_leader_sees_their_schools_records_only(world):

@@ -15,7 +15,7 @@ from class_pages.factories import (
 )
 from class_pages.models import CarerLink, SchoolStoryIndexPage, StoryPostPage
 from tests.helpers import assert_private
-from workflows.oversight import ConcernReport
+from workflows.models import ConcernReport
 
 DETAILS = "The boy at the back is Jamie Example, whose mum said no photos."
 

@@ -21,8 +21,7 @@ from tests.helpers import browser
 from workflows.leaders.export import safe_cell
 from workflows.leaders.oversight.chart import weekly_chart_svg
 from workflows.leaders.oversight.figures import WEEKS
-from workflows.models import CheckTaskState
-from workflows.oversight import ClassReview, OversightSettings
+from workflows.models import CheckTaskState, ClassReview, OversightSettings
 
 REPORT = "/admin/oversight/"
 CSV_URL = "/admin/oversight/reviews.csv"

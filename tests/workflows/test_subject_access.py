@@ -31,7 +31,7 @@ from class_pages.models import (
 )
 from tests.helpers import assert_private, browser
 from workflows.leaders.subject_access.record import EXPORT_ACTION
-from workflows.oversight import ConcernReport
+from workflows.models import ConcernReport
 
 MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(range(256)) * 40
 INDEX = "/admin/subject-access/"

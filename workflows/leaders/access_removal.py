@@ -1,7 +1,7 @@
 """Removing access for a breach of the agreement, a leaders' tool: a leader suspends or
 revokes a carer's access to their school's class pages, or withdraws a member of staff's
 posting rights, with a reason and a note. It takes effect on the next request and is
-logged (workflows.access_removal.AccessRemoval, shown in the audit log)."""
+logged (workflows.models.access_removal.AccessRemoval, shown in the audit log)."""
 
 from django import forms
 from django.contrib import messages
@@ -13,9 +13,9 @@ from django.template.response import TemplateResponse
 from class_pages.access.roles import teachers_groups_of
 from class_pages.http import private_response
 from class_pages.models import CarerLink, SchoolPage
-from workflows.access_removal import AccessRemoval
 from workflows.leaders.gate import led_schools
 from workflows.leaders.menu import LeadersViewSet
+from workflows.models import AccessRemoval
 
 
 def carers_of_school(school):

@@ -32,7 +32,7 @@ from class_pages.tree import below
 from workflows.concerns import Decision, ReportAlreadyHandled, decide
 from workflows.leaders.gate import LEADERS, led_schools
 from workflows.leaders.menu import GatedMenuMixin
-from workflows.oversight import ConcernReport
+from workflows.models import ConcernReport
 
 
 def reports_for_leader(user):

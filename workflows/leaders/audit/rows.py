@@ -16,8 +16,7 @@ from class_pages.models import (
     PolicyAcceptance,
 )
 from class_pages.tree import below, school_path
-from workflows.access_removal import AccessRemoval
-from workflows.oversight import ClassReview, ConcernReport
+from workflows.models import AccessRemoval, ClassReview, ConcernReport
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,7 @@ from class_pages.access.roles import classes_led_by
 from class_pages.models import ClassPage, SchoolPage, StoryPostPage
 from class_pages.tree import below, parent_path_sql, school_path
 from workflows.leaders.gate import led_schools
-from workflows.models import CheckTaskState
-from workflows.oversight import ClassReview, OversightSettings
+from workflows.models import CheckTaskState, ClassReview, OversightSettings
 from workflows.panels import posts_by_state
 
 WEEKS = 12

@@ -16,7 +16,7 @@ from class_pages.tree import school_path
 from workflows.leaders.export import csv_download
 from workflows.leaders.gate import led_schools
 from workflows.leaders.oversight.figures import led_classes
-from workflows.oversight import ClassReview
+from workflows.models import ClassReview
 
 
 class ReviewForm(forms.ModelForm):

@@ -35,9 +35,8 @@ from class_pages.models import (
     StoryPostPage,
 )
 from class_pages.tree import below, parent_path
-from workflows.access_removal import AccessRemoval
 from workflows.leaders.subject_access import rows
-from workflows.oversight import ConcernReport
+from workflows.models import AccessRemoval, ConcernReport
 
 REVIEW_NOTE = (
     "Before release, a senior leader must review this export. Read the text of every "
