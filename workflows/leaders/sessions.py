@@ -31,9 +31,11 @@ def _led_schools(request):
 
 
 def staff_of_schools(schools):
+    """The active staff of any of the schools (a plain query, so it combines with others
+    by | and &)."""
     users = get_user_model().objects.none()
     for school in schools:
-        users = users | staff_of(school)
+        users = users | get_user_model().objects.filter(pk__in=staff_of(school).values("pk"))
     return users
 
 
