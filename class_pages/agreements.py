@@ -7,26 +7,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from class_pages.access import _group_ids
+from class_pages.access.roles import schools_of
 from class_pages.caching.tokens import bump, versions
-from class_pages.models import CarerLink, ClassPage, PolicyAcceptance, PolicyPage, SchoolPage
-
-
-def schools_of(user):
-    """Schools a user belongs to: linked carer, or leader/office/teacher."""
-    if not user.is_authenticated:
-        return SchoolPage.objects.none()
-    groups = _group_ids(user)
-    as_carer = CarerLink.objects.active().filter(carer=user).values("pupil__school")
-    # A class's school is the first two steps of its path: no query per class.
-    taught = ClassPage.objects.filter(teachers_group__in=groups).values_list("path", flat=True)
-    school_paths = {path[: 2 * SchoolPage.steplen] for path in taught}
-    return SchoolPage.objects.filter(
-        Q(leaders_group__in=groups)
-        | Q(office_group__in=groups)
-        | Q(pk__in=as_carer)
-        | Q(path__in=school_paths)
-    )
+from class_pages.models import PolicyAcceptance, PolicyPage, SchoolPage
 
 
 def agreements_for(schools):

@@ -173,19 +173,16 @@ def role_requires_two_factor(user):
     leaders, any group of an approval task), keep the register (office staff, anyone
     holding register permissions) or export data (leaders, superusers). Such a person
     cannot turn two-factor sign-in off."""
-    from django.contrib.auth.models import Group
     from wagtail.models import GroupApprovalTask
 
-    from class_pages.models.pages import SchoolPage
+    from class_pages.access.roles import group_ids, schools_kept_by
 
     if not (settings.CLASSPAGES_STAFF_2FA_REQUIRED and user.is_authenticated and user.is_active):
         return False
     if user.is_superuser:
         return True
-    groups = Group.objects.filter(user=user).values("pk")
-    staff = models.Q(leaders_group__in=groups) | models.Q(office_group__in=groups)
-    if SchoolPage.objects.filter(staff).exists():
+    if schools_kept_by(user).exists():
         return True
-    if GroupApprovalTask.objects.filter(active=True, groups__in=groups).exists():
+    if GroupApprovalTask.objects.filter(active=True, groups__in=group_ids(user)).exists():
         return True
     return any(user.has_perm(permission) for permission in REGISTER_PERMISSIONS)

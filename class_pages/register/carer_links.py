@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from wagtail.log_actions import log
 
+from class_pages.access.roles import leads_school
 from class_pages.models import CarerLink, Medium, NoContactRestriction, consent_map
 from class_pages.signals import consent_withdrawn
 
@@ -60,11 +61,9 @@ def matches_no_contact(user, pupil, restrictions=None):
 
 def may_reinstate(user, pupil):
     """Leaders of the pupil's school (and superusers) lift a suspension or revocation."""
-    from class_pages.access import is_school_leader
-
     if user is None or not user.is_active:
         return False
-    return user.is_superuser or is_school_leader(user, pupil.school)
+    return user.is_superuser or leads_school(user, pupil.school)
 
 
 def link_refusal(carer, pupil, stored_status=None, by=None, reason=""):

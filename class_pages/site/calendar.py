@@ -28,7 +28,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from class_pages.access import can_view_page, visible_classes
-from class_pages.agreements import pending_agreements, schools_of
+from class_pages.access.roles import schools_of
+from class_pages.agreements import pending_agreements
 from class_pages.http import private_response
 from class_pages.models import (
     CalendarFeed,

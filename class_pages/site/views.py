@@ -1,5 +1,7 @@
 """Carer-facing views outside the page tree: "My classes" and the authorising file view
-through which every stored file (image original, rendition, video, audio) is fetched."""
+through which every stored file (image original, rendition, video, audio) is fetched.
+The file view is HTTP only (the name, byte ranges, the response); who may fetch a file
+is decided by class_pages.access.files."""
 
 import logging
 import posixpath
@@ -11,20 +13,11 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
-from wagtail.documents import get_document_model
-from wagtail.images import get_image_model
-from wagtail.permissions import policy_registry
 
-from class_pages.access import (
-    can_view_image_as_carer,
-    can_view_media_as_carer,
-    can_view_school_story,
-    visible_classes,
-)
-from class_pages.access import remembered as remembered_access
+from class_pages.access import can_view_school_story, visible_classes
+from class_pages.access.files import file_allowed
 from class_pages.http import private_response
-from class_pages.media.photos import carer_specs, school_of_image
-from class_pages.models import ClassRendition, SchoolPage, SchoolStoryIndexPage
+from class_pages.models import SchoolPage, SchoolStoryIndexPage
 
 # What our storage ever writes: folder/random-hex.ext. Anything else (NUL bytes,
 # traversal, odd characters) is not a file of ours.
@@ -55,66 +48,6 @@ def _school_story(user, school):
     return story if story and can_view_school_story(user, school) else None
 
 
-def school_of(image):
-    collection = school_of_image(image)
-    return SchoolPage.objects.filter(collection=collection).first() if collection else None
-
-
-def _is_staff_for(user, obj, model):
-    policy = policy_registry.get_by_type(model)
-    return policy.user_has_any_permission_for_instance(user, ["change", "choose"], obj)
-
-
-def _stored_object(name):
-    """The image, rendition's image or recording a stored name belongs to, or None."""
-    folder = name.split("/", 1)[0]
-    if folder == "images":
-        rendition = ClassRendition.objects.select_related("image").filter(file=name).first()
-        return rendition.image if rendition else None
-    if folder == "original_images":
-        return get_image_model().objects.filter(file=name).first()
-    if folder == "media":
-        return get_document_model().objects.filter(file=name).first()
-    return None
-
-
-def _school_path_of(name):
-    stored = _stored_object(name)
-    school = school_of(stored) if stored is not None else None
-    return school.path if school else None
-
-
-def _file_allowed(user, name):
-    return remembered_access.file_allowed(user, name, _school_path_of, _decide_file)
-
-
-def _decide_file(user, name):
-    """Who may fetch a stored file, by the kind of file its name says it is.
-
-    Originals: staff with a collection permission on the image. Renditions and recordings:
-    those staff, and carers who may see a live post that uses them (for photos, only the
-    display rendition carers are shown). Unknown: nobody."""
-    folder = name.split("/", 1)[0]
-    if folder == "images":
-        rendition = ClassRendition.objects.select_related("image").filter(file=name).first()
-        return rendition is not None and (
-            _is_staff_for(user, rendition.image, get_image_model())
-            or (
-                rendition.filter_spec in carer_specs(school_of(rendition.image))
-                and can_view_image_as_carer(user, rendition.image)
-            )
-        )
-    if folder == "original_images":
-        image = get_image_model().objects.filter(file=name).first()
-        return image is not None and _is_staff_for(user, image, get_image_model())
-    if folder == "media":
-        media = get_document_model().objects.filter(file=name).first()
-        return media is not None and (
-            _is_staff_for(user, media, get_document_model()) or can_view_media_as_carer(user, media)
-        )
-    return False
-
-
 @require_safe
 def serve_file(request, name):
     """Answer /files/<name> only to someone who may see that file. Anyone else signed in
@@ -125,7 +58,7 @@ def serve_file(request, name):
     name = posixpath.normpath(name)
     if not STORED_NAME.fullmatch(name) or ".." in name:
         raise Http404
-    if not _file_allowed(request.user, name):
+    if not file_allowed(request.user, name):
         security_log.info("file_access_denied", extra={"request": request})
         raise Http404
     return private_response(_file_response(name, request.headers.get("Range")))

@@ -7,12 +7,19 @@ import io
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 from wagtail.models import Page
 
-from class_pages import access
-from class_pages.models import ClassPage, ClassRendition, LiveImageUse, StoryPostPage
+from class_pages.access import granted_class_ids, sync_carer_access
+from class_pages.models import (
+    ClassPage,
+    ClassPageUserObjectPermission,
+    ClassRendition,
+    LiveImageUse,
+    StoryPostPage,
+)
 
 RENDITION_SRC = re.compile(r'src="(/files/images/[^"]+)"')
 
@@ -59,21 +66,21 @@ def test_tree_is_valid_and_posts_are_live_with_revisions(seeded):
 
 
 def test_grants_are_what_the_register_derives(seeded):
-    carers = list(access.get_user_model().objects.filter(username__startswith="scale."))
+    carers = list(get_user_model().objects.filter(username__startswith="scale."))
     assert len(carers) == 8
     for carer in carers:
-        granted, revoked = access.sync_carer_access(carer)
+        granted, revoked = sync_carer_access(carer)
         assert granted == set() and revoked == set()
-        assert len(access.granted_class_ids(carer)) == 1
+        assert len(granted_class_ids(carer)) == 1
 
 
 def test_carer_sees_own_class_and_its_photos_only(seeded, client, settings):
     settings.ALLOWED_HOSTS = [".scale.test"]
     own, other = ClassPage.objects.filter(title__startswith="Class 0").order_by("path")[:2]
-    (carer_id,) = access.ClassPageUserObjectPermission.objects.filter(
+    (carer_id,) = ClassPageUserObjectPermission.objects.filter(
         content_object=own, user__username__endswith=".1"
     ).values_list("user_id", flat=True)
-    client.force_login(access.get_user_model().objects.get(pk=carer_id))
+    client.force_login(get_user_model().objects.get(pk=carer_id))
     host = own.get_site().hostname
     response = client.get(own.get_url_parts()[2], HTTP_HOST=host)
     assert response.status_code == 200

@@ -1359,7 +1359,7 @@ MUTANTS = {
         "took a photo of another class",
     ),
     "class grant not checked": (
-        "class_pages.access.has_class_grant",
+        "class_pages.access.grants.has_class_grant",
         lambda user, class_page: True,
         lambda m: None,
         ["fetch willow_carer class Oak"],

@@ -17,10 +17,18 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from guardian.shortcuts import get_objects_for_user
 
-from class_pages.access import roles
+from class_pages.access import (
+    register_classes,
+    register_schools,
+    roles,
+    taggable_pupils,
+    visible_classes,
+)
+from class_pages.access.grants import VIEW_CLASS, entitled_class_ids
 from class_pages.factories import CarerLinkFactory, PupilFactory, UserFactory, enrol
-from class_pages.models import CarerLink, ClassPage, Enrolment, SchoolPage
+from class_pages.models import CarerLink, ClassPage, Enrolment, Pupil, SchoolPage
 
 # --- the old copies, verbatim (only the memo's attribute is renamed, so the oracle's
 # memo and the new one can never answer for each other) --------------------------------
@@ -424,3 +432,64 @@ def test_one_query_per_person_for_their_groups(place, django_assert_num_queries)
     with django_assert_num_queries(0):
         roles.leads_school(place.people["anonymous"], place.schools[0])
         roles.is_school_staff(place.people["inactive_leader_a"], place.schools[0])
+
+
+# --- the decisions that were built on the copies -------------------------------------
+
+
+def old_visible_classes(user):  # class_pages/access.py visible_classes, before issue 15
+    if not (user.is_authenticated and user.is_active):
+        return ClassPage.objects.none()
+    if user.is_superuser:
+        return ClassPage.objects.all()
+    groups = old_group_ids(user)
+    granted = (
+        get_objects_for_user(
+            user, VIEW_CLASS, klass=ClassPage, use_groups=False, with_superuser=False
+        )
+        .filter(pk__in=entitled_class_ids(user))
+        .values("pk")
+    )
+    led_schools = SchoolPage.objects.filter(leaders_group__in=groups)
+    qs = ClassPage.objects.filter(pk__in=granted) | ClassPage.objects.filter(
+        teachers_group__in=groups
+    )
+    for school in led_schools:
+        qs = qs | ClassPage.objects.descendant_of(school)
+    return qs.distinct()
+
+
+def old_register_classes(user):  # class_pages/access.py register_classes, before issue 15
+    classes = ClassPage.objects.none()
+    for school in old_register_schools(user):
+        classes = classes | ClassPage.objects.descendant_of(school)
+    return classes.order_by("title")
+
+
+def old_taggable_pupils(user):  # class_pages/access.py taggable_pupils, before issue 15
+    if user is None:
+        return Pupil.objects.none()
+    if user.is_superuser:
+        return Pupil.objects.current()
+    groups = old_group_ids(user)
+    taught = Enrolment.objects.current().filter(class_page__teachers_group__in=groups)
+    return (
+        Pupil.objects.current()
+        .filter(Q(pk__in=taught.values("pupil")) | Q(school__leaders_group__in=groups))
+        .distinct()
+    )
+
+
+def test_visible_classes(person):
+    assert ids(visible_classes(person)) == ids(old_visible_classes(person))
+
+
+def test_admin_scope(person):
+    counted = person.is_active or person.is_superuser
+    assert ids(register_schools(person)) == (
+        ids(old_register_schools(person)) if counted else set()
+    )
+    assert list(register_classes(person)) == (list(old_register_classes(person)) if counted else [])
+    # Differs only for an inactive account (who cannot sign in to tag anyone).
+    expected = ids(old_taggable_pupils(person)) if counted else set()
+    assert ids(taggable_pupils(person)) == expected
