@@ -3,7 +3,10 @@ form holds, each must be one that page may use, or it is a form error that names
 about the foreign object (choosers are only widgets).
 
 * a story post: photos and recordings of its own class (class_pages.media.post_media);
-* a school's agreement: related policy pages of its own school."""
+* a school's agreement: related policy pages of its own school.
+
+The page models name these forms (Wagtail's base_form_class), so this module leans only
+on what sits below the models: the page tree's paths and the media rule."""
 
 import re
 
@@ -11,6 +14,7 @@ from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.models import Page
 
 from class_pages.media.post_media import FOREIGN_MEDIA_MESSAGE, foreign_media_ids
+from class_pages.tree import SCHOOL_DEPTH, below, school_path
 
 # media-0-value-image, media-1-value-photos-2-value-image, media-3-value-recording
 CHOOSER_KEY = re.compile(r"media-\d+-value(?:-photos-\d+-value)?-(?:image|recording)")
@@ -39,10 +43,10 @@ class StoryPostForm(WagtailAdminPageForm):
         self.data = data
 
     def _guard(self):
-        from class_pages.access import guarding_page
-
+        """The post's parent: a class page or the whole-school story (the only parents
+        a post may have), each the guard of its posts and the owner of their library."""
         parent = self.parent_page if self.instance.pk is None else self.instance.get_parent()
-        return guarding_page(parent.specific) if parent is not None else None
+        return parent.specific if parent is not None else None
 
 
 FOREIGN_PAGE_MESSAGE = "Choose a page of this school's own site."
@@ -50,8 +54,6 @@ FOREIGN_PAGE_MESSAGE = "Choose a page of this school's own site."
 
 class PolicyPageForm(WagtailAdminPageForm):
     def clean(self):
-        from class_pages.models import SchoolPage
-
         cleaned = super().clean()
         stream = cleaned.get("related_policies")
         if stream is None:
@@ -61,12 +63,16 @@ class PolicyPageForm(WagtailAdminPageForm):
             for block in stream.raw_data
             if isinstance((block.get("value") or {}).get("page"), int)
         ]
+        # An agreement's parent is its school (PolicyPage.parent_page_types).
         parent = self.parent_page if self.instance.pk is None else self.instance.get_parent()
-        school = SchoolPage.for_page(parent) if parent is not None else None
-        pages = Page.objects.filter(pk__in=chosen)
         allowed = set()
-        if school is not None:
-            allowed = set(pages.descendant_of(school, inclusive=True).values_list("pk", flat=True))
+        if parent is not None and parent.depth >= SCHOOL_DEPTH:
+            school = school_path(parent.path)
+            allowed = set(
+                Page.objects.filter(below(school, include_self=True), pk__in=chosen).values_list(
+                    "pk", flat=True
+                )
+            )
         if set(chosen) - allowed:
             self.add_error("related_policies", FOREIGN_PAGE_MESSAGE)
             data = self.data.copy()

@@ -1,9 +1,10 @@
 """Which photos and recordings a story post may use: only those in the media collection
-of the page that guards it (its class's collection; for a whole-school post, the
-school's collection and its classes' collections below it). Whatever ids a submitted
-form or a stored revision holds, anything else is foreign: the post form refuses it
-without naming it, the consent check blocks it, publishing records no use of it (so no
-carer is ever served it) and the file view asks the same question again.
+of the page that guards it, as that page names it (`media_collection()`: its class's
+collection; for a whole-school post, the school's collection and its classes'
+collections below it). Whatever ids a submitted form or a stored revision holds,
+anything else is foreign: the post form refuses it without naming it, the consent check
+blocks it, publishing records no use of it (so no carer is ever served it) and the file
+view asks the same question again.
 
 Choosers are only widgets: StreamField chooser blocks accept any id on POST."""
 
@@ -12,6 +13,7 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 
 from class_pages.blocks import photos_in_raw_stream, recordings_in_raw_stream
+from class_pages.tree import below, is_below
 
 FOREIGN_MEDIA_MESSAGE = (
     "A photo or recording in this post is not in this class's media library. Remove it "
@@ -20,22 +22,17 @@ FOREIGN_MEDIA_MESSAGE = (
 
 
 def home_collection(guard):
-    """The collection whose media (and its descendants') a post under `guard` may use."""
-    from class_pages.models import SchoolPage
-
-    if guard is None:
-        return None
-    collection = getattr(guard, "collection", None)
-    if collection is None:  # the whole-school story: the school's collection
-        school = SchoolPage.for_page(guard)
-        collection = school.collection if school is not None else None
-    return collection
+    """The collection whose media (and its descendants') a post under `guard` may use:
+    the guard's library (a class page's, the school's for the whole-school story); none
+    for any other page."""
+    media_collection = getattr(guard, "media_collection", None)
+    return media_collection() if media_collection is not None else None
 
 
 def _in_collection(collection):
     if collection is None:
         return Q(pk__in=[])
-    return Q(collection__path__startswith=collection.path)
+    return below(collection, "collection__path", include_self=True)
 
 
 def raw_media_ids(raw_blocks):
@@ -73,5 +70,5 @@ def may_use(guard, medium):
     return bool(
         collection is not None
         and medium.collection_id is not None
-        and medium.collection.path.startswith(collection.path)
+        and is_below(medium.collection.path, collection.path, include_self=True)
     )

@@ -19,13 +19,13 @@ from class_pages.models.pages import (
     InformationPage,
     SchoolPage,
     SchoolStoryIndexPage,
-    StoryPostPage,
 )
 from class_pages.models.permissions import (
     AccessChange,
     ClassPageGroupObjectPermission,
     ClassPageUserObjectPermission,
 )
+from class_pages.models.posts import StoryPostPage
 from class_pages.models.register import CarerLink, Enrolment, Pupil
 from class_pages.models.school_settings import SchoolSettings
 

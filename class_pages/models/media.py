@@ -1,6 +1,7 @@
 """Private media: the image model and the video/audio model (a Wagtail document model)
 with the pupils who appear in each item, renditions with random file names, and the
-record of which media live posts use (what a carer may fetch)."""
+record of which media live posts use (what a carer may fetch). A photo or recording
+never moves to another school's collection (StaysInItsSchool)."""
 
 import os
 import uuid
@@ -9,6 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from wagtail.documents.models import AbstractDocument, Document
 from wagtail.images.models import AbstractImage, AbstractRendition, Image
+from wagtail.models import Collection
+
+from class_pages.tree import school_path
 
 
 def random_name(folder, filename):
@@ -25,10 +29,8 @@ SCHOOL_MOVE_MESSAGE = (
 
 def school_collection_path(collection_id):
     """The path of the school collection (just under the root) holding a collection."""
-    from wagtail.models import Collection
-
     path = Collection.objects.filter(pk=collection_id).values_list("path", flat=True).first()
-    return path[: 2 * Collection.steplen] if path else None
+    return school_path(path) if path else None
 
 
 class StaysInItsSchool:

@@ -1,22 +1,21 @@
-"""The page tree: SchoolPage › ClassIndexPage › ClassPage › StoryPostPage, plus the
-whole-school story and plain information pages. Who may see which page is decided in
-class_pages.access and enforced by the on_serve_page hook, not here."""
+"""The page tree above the posts: SchoolPage › ClassIndexPage › ClassPage, the
+whole-school story and plain information pages (the posts themselves are in
+class_pages.models.posts). Who may see which page is decided in class_pages.access and
+enforced by the on_serve_page hook, not here."""
 
 from django.contrib.auth.models import Group
 from django.db import models
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
-from wagtail.admin.panels import FieldPanel, HelpPanel
-from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Collection, Page, PagePermissionTester
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Collection, Page
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
-from class_pages.blocks import StoryMediaBlock, photos_in_raw_stream, recordings_in_raw_stream
 from class_pages.caching.tokens import FRAGMENT_TIMEOUT, FeedCacheKeyMixin, cacheable_page_number
 from class_pages.models.agreements import PolicyPage
-from class_pages.page_forms import StoryPostForm
+from class_pages.tree import SCHOOL_DEPTH, below, school_path
 
 
 class StaffWiringMixin:
@@ -70,9 +69,9 @@ class SchoolPage(StaffWiringMixin, Page):
     @classmethod
     def for_page(cls, page):
         """The school a page belongs to (its depth-2 ancestor), or None."""
-        if page.depth < 2:
+        if page.depth < SCHOOL_DEPTH:
             return None
-        return cls.objects.filter(path=page.path[: 2 * cls.steplen]).first()
+        return cls.objects.filter(path=school_path(page.path)).first()
 
     # Deepest path below a school: classes/<class>/<post>/ (a few spare levels).
     max_route_depth = 6
@@ -89,9 +88,9 @@ class SchoolPage(StaffWiringMixin, Page):
         ]
         on_path = {
             row.url_path: row
-            for row in Page.objects.filter(
-                url_path__in=prefixes, path__startswith=self.path, depth__gt=self.depth
-            ).only("id", "path", "depth", "url_path", "live", "content_type_id")
+            for row in Page.objects.filter(below(self), url_path__in=prefixes).only(
+                "id", "path", "depth", "url_path", "live", "content_type_id"
+            )
         }
         if len(on_path) != len(prefixes) or not all(row.live for row in on_path.values()):
             return super().route(request, path_components)  # Wagtail answers 404 itself
@@ -143,19 +142,26 @@ class ClassIndexPage(Page):
 
 
 class FeedPageMixin(FeedCacheKeyMixin):
-    """A page showing a story feed. The feed is computed only if the template's cached
-    fragment misses (see class_pages.caching.tokens), so a warm page costs no feed query."""
+    """A page whose children are the posts (a class, the whole-school story): it shows
+    their feed and owns the media library they draw from. The feed is fetched by the
+    template's `story_feed` and `this_week` tags (class_pages_tags, from
+    class_pages.site.feed) inside the cached fragment, so only a miss (see
+    class_pages.caching.tokens) costs a feed query, and the model needs nothing from the
+    site."""
 
     posts_per_page = 20
 
-    def get_context(self, request, *args, **kwargs):
-        from class_pages.site.feed import story_feed, this_week
+    def media_collection(self):
+        """The collection whose media (and its descendants') posts here may use: the
+        page's own, else (the whole-school story) the school's."""
+        collection = getattr(self, "collection", None)
+        if collection is None:
+            school = SchoolPage.for_page(self)
+            collection = school.collection if school is not None else None
+        return collection
 
+    def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["feed"] = SimpleLazyObject(
-            lambda: story_feed(self, request, per_page=self.posts_per_page)
-        )
-        context["this_week"] = SimpleLazyObject(lambda: this_week(self))
         context["feed_page_number"] = cacheable_page_number(request)
         context["feed_cache_seconds"] = FRAGMENT_TIMEOUT
         context["today"] = timezone.localdate()  # "This week" changes at midnight
@@ -223,78 +229,3 @@ class SchoolStoryIndexPage(FeedPageMixin, Page):
     parent_page_types = ["class_pages.SchoolPage"]
     subpage_types = ["class_pages.StoryPostPage"]
     template = "class_pages/school_story_index_page.html"
-
-
-class PostPermissionTester(PagePermissionTester):
-    """A post never has pages below it, so "is anything that would be deleted live?"
-    (asked for staff without publish, i.e. everyone here) is its own live flag: Wagtail
-    asks the database once per row of every admin listing instead."""
-
-    def can_delete(self, ignore_bulk=False):
-        if (
-            self.page.is_leaf()
-            and self.user.is_active
-            and not self.user.is_superuser
-            and "change" in self.permissions
-            and "publish" not in self.permissions
-        ):
-            return not self.page.live
-        return super().can_delete(ignore_bulk=ignore_bulk)
-
-
-class StoryPostPage(Page):
-    """One post: the unit that goes through moderation."""
-
-    class Kind(models.TextChoices):
-        LEARNING = "learning", "Learning"
-        CELEBRATION = "celebration", "Celebration"
-        REMINDER = "reminder", "Reminder"
-        EVENT = "event", "Event"
-        HOME_LEARNING = "home-learning", "Home learning"
-
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.LEARNING)
-    event_date = models.DateField(
-        null=True, blank=True, help_text="The day of the event, or the deadline."
-    )
-    body = models.TextField(
-        blank=True, help_text="Plain text. No surnames, no talk of an individual child's matters."
-    )
-    media = StreamField(StoryMediaBlock(), blank=True, use_json_field=True)
-
-    content_panels = [
-        *Page.content_panels,
-        FieldPanel("kind"),
-        FieldPanel("event_date"),
-        FieldPanel("body"),
-        HelpPanel(
-            content="Tag every pupil who appears in a photo on the image itself "
-            "(Images › edit), or tick “No pupil is identifiable”."
-        ),
-        FieldPanel("media"),
-    ]
-    search_fields = [*Page.search_fields, index.SearchField("body")]
-    base_form_class = StoryPostForm  # media only from the class's own library
-    parent_page_types = ["class_pages.ClassPage", "class_pages.SchoolStoryIndexPage"]
-    subpage_types = []
-
-    def permissions_for_user(self, user):
-        return PostPermissionTester(user, self)
-
-    template = "class_pages/story_post_page.html"
-
-    class Meta:
-        verbose_name = "story post"
-
-    def photo_entries(self):
-        """(image_id, alt_text, caption) for every photo of this version of the post."""
-        return list(photos_in_raw_stream(self.media.raw_data))
-
-    def image_ids(self):
-        return {image_id for image_id, _, _ in self.photo_entries()}
-
-    def recording_entries(self):
-        """(kind, media_id, description, caption) for every video/audio item."""
-        return list(recordings_in_raw_stream(self.media.raw_data))
-
-    def media_ids(self):
-        return {media_id for _, media_id, _, _ in self.recording_entries()}

@@ -17,8 +17,6 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import F
-from django.db.models.functions import Substr
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -38,6 +36,7 @@ from class_pages.models import (
     SchoolStoryIndexPage,
     StoryPostPage,
 )
+from class_pages.tree import parent_path_by_depth_sql
 
 CALENDAR_KINDS = (
     StoryPostPage.Kind.REMINDER,
@@ -86,11 +85,10 @@ def calendar_entries(user, request, today=None):
     parents = visible_parents(user)
     if not parents:
         return []
-    steplen = StoryPostPage.steplen
     posts = (
         StoryPostPage.objects.live()
         .filter(kind__in=CALENDAR_KINDS, event_date__gte=today - timedelta(days=RECENT_DAYS))
-        .annotate(parent_path=Substr("path", 1, (F("depth") - 1) * steplen))
+        .annotate(parent_path=parent_path_by_depth_sql())
         .filter(parent_path__in=list(parents))
         .order_by("event_date", "title", "pk")
     )

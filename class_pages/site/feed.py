@@ -1,7 +1,8 @@
 """The story feed of a class (or of the whole school): live posts newest first, paginated,
 with every photo and recording of the shown posts loaded in one query each (renditions
 prefetched), so the number of queries does not grow with posts or photos; and the
-"This week" strip of reminders, events and deadlines."""
+"This week" strip of reminders, events and deadlines. The page templates ask for them
+through class_pages_tags (story_feed, this_week) inside their cached fragment."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,6 +13,7 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 
 from class_pages.media.photos import carer_photo_spec, carer_source_specs, picture, watermarked
+from class_pages.models import SchoolPage, StoryPostPage
 
 WEEK_KINDS = ("reminder", "event", "home-learning")
 
@@ -34,8 +36,7 @@ class FeedRecording:
 
 
 def story_feed(parent, request, per_page=20):
-    from class_pages.models import SchoolPage, StoryPostPage
-
+    """The page of live posts under `parent` that the request's ?page= asks for."""
     posts = StoryPostPage.objects.child_of(parent).live().order_by("-first_published_at", "-pk")
     page = Paginator(posts, per_page).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
@@ -45,8 +46,6 @@ def story_feed(parent, request, per_page=20):
 
 def this_week(parent, today=None):
     """Live reminders, events and deadlines of the coming seven days, soonest first."""
-    from class_pages.models import StoryPostPage
-
     today = today or timezone.localdate()
     return list(
         StoryPostPage.objects.child_of(parent)
