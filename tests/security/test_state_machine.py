@@ -84,9 +84,8 @@ from class_pages.register.invitations import issue_invitation
 from tests.conftest import _reloaded
 from tests.helpers import RENDITION_SRC, action_url, add_url, edit_url, post_form
 from tests.security.state_oracle import SCHOOL, Account, Image, Invited, Oracle, Post, Staff, folded
-from workflows.models import AccessRemoval
 from workflows.leaders.access_removal import remove_access
-from workflows.models import LeadersApprovalTask
+from workflows.models import AccessRemoval, LeadersApprovalTask
 
 EXAMPLES = int(os.environ.get("STATE_MACHINE_EXAMPLES", "8"))
 STEPS = int(os.environ.get("STATE_MACHINE_STEPS", "12"))
