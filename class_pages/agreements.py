@@ -3,13 +3,11 @@ they belong to (as a carer of a current pupil, or as staff), at its current vers
 
 import time
 
-from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from class_pages.access.roles import schools_of
-from class_pages.caching.tokens import bump, versions
-from class_pages.models import PolicyAcceptance, PolicyPage, SchoolPage
+from class_pages.caching.tokens import AGREEMENTS_SCOPE, versions
+from class_pages.models import PolicyAcceptance, PolicyPage
 
 
 def agreements_for(schools):
@@ -44,8 +42,8 @@ def accept(user, agreements):
 # --- the gate's memory ---------------------------------------------------------------
 # Checking agreements costs queries on every request. A person who has nothing pending is
 # remembered in their session against a token that changes whenever an agreement or a
-# membership changes (any school: the token is shared), and for ten minutes at most.
-AGREEMENTS_SCOPE = "agreements"
+# membership changes (any school: the token is shared; class_pages.caching.invalidation
+# says what bumps it), and for ten minutes at most.
 SETTLED_KEY = "class_pages_agreements_settled"
 RECHECK_SECONDS = 600
 
@@ -63,22 +61,3 @@ def must_accept_agreement(request):
         return True
     request.session[SETTLED_KEY] = [token, user.pk, now]
     return False
-
-
-def memberships_changed(sender, **kwargs):
-    bump(AGREEMENTS_SCOPE)
-
-
-def connect():
-    """Whatever changes which agreements someone must accept forgets every settled gate."""
-    from class_pages.models import CarerLink, ClassPage, Pupil
-
-    for model in (PolicyPage, CarerLink, Pupil, SchoolPage, ClassPage):
-        uid = f"cp_agreements_{model._meta.model_name}"
-        post_save.connect(memberships_changed, sender=model, dispatch_uid=f"{uid}_saved")
-        post_delete.connect(memberships_changed, sender=model, dispatch_uid=f"{uid}_deleted")
-    m2m_changed.connect(
-        memberships_changed,
-        sender=get_user_model().groups.through,
-        dispatch_uid="cp_agreements_groups",
-    )

@@ -1,4 +1,5 @@
-"""App configuration for class_pages; wires signal handlers."""
+"""App configuration for class_pages: wires the signal handlers (derived state) and the
+cache invalidation table (class_pages.caching.invalidation)."""
 
 from django.apps import AppConfig
 
@@ -11,11 +12,8 @@ class ClassPagesConfig(AppConfig):
 
     def ready(self):
         from class_pages import converters, signal_handlers
+        from class_pages.caching import invalidation
 
         converters.register()
         signal_handlers.register()
-        from class_pages import agreements
-        from class_pages.caching import invalidation
-
         invalidation.connect()
-        agreements.connect()

@@ -1,129 +1,271 @@
-"""What makes a cached story feed stale, wired to class_pages.caching.tokens: posts published,
-unpublished, moved or deleted; photos and recordings a live post shows; a school's
-settings; consent and access changes of its pupils and carers; and, for remembered file
-decisions (class_pages.access.remembered), changes to a person or to staff permissions. Every
-handler bumps tokens only: the next request decides and renders afresh."""
+"""What makes a cached answer stale, declared in one table (WATCHES) that connect() wires
+to Django's and Wagtail's signals (the kinds of row: class_pages.caching.watch).
 
-from django.db.models.signals import post_delete, post_save, pre_delete
-from wagtail.documents import get_document_model
-from wagtail.images import get_image_model
+The answers are those kept under version tokens (class_pages.caching.tokens): story feed
+fragments, remembered file and page decisions, the signed-in person and the agreement
+gate. Each row names a model (or one of its many-to-many fields), the changes that count,
+and the scopes those changes bump: scope names, or functions of the changed instance (and
+the signal's arguments) that give them, defined here. A change no signal carries is
+declared as Called, with the function its one writer calls instead. Handlers only bump
+tokens: the next request decides and renders afresh.
+
+tests/class_pages/caching/test_invalidation_guard.py holds the table to account: every
+database table read by a cold feed, file decision or page decision is watched here (or
+allowed there, with its reason), and every row bumps the scopes it says."""
+
+from django.apps import apps
+from django.conf import settings
 from wagtail.models import Page
-from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from class_pages.caching.tokens import PERMISSIONS_SCOPE, bump, feed_scope, school_scope, user_scope
+from class_pages import tree
+from class_pages.caching import watch
+from class_pages.caching.tokens import (
+    AGREEMENTS_SCOPE,
+    PERMISSIONS_SCOPE,
+    bump,
+    feed_scope,
+    school_scope,
+    user_scope,
+)
+from class_pages.caching.watch import (
+    DELETE,
+    DELETING,
+    M2M,
+    MOVE,
+    PAGE,
+    PUBLISH,
+    SAVE,
+    UNPUBLISH,
+    Called,
+    Watch,
+)
 
 
-def _parent_path(path):
-    return path[: -Page.steplen]
+def _model(label):
+    return apps.get_model(label)
 
 
-def page_changed(sender, instance, **kwargs):
-    """A page went live, came down or was deleted: its parent's feed and its school."""
-    if instance.depth > 1:
-        bump(feed_scope(_parent_path(instance.path)), school_scope(instance.path))
+# --- from a changed instance to the scopes it touches ---------------------------------
 
 
-def page_moved(sender, instance, parent_page_before, parent_page_after, **kwargs):
-    bump(
-        feed_scope(parent_page_before.path),
-        feed_scope(parent_page_after.path),
-        school_scope(parent_page_before.path),
-        school_scope(parent_page_after.path),
+def _schools(pages):
+    return [school_scope(path) for path in pages.values_list("path", flat=True)]
+
+
+def parent_feed_and_school(page, **kwargs):
+    return (
+        [feed_scope(tree.parent_path(page.path)), school_scope(page.path)] if page.depth > 1 else []
     )
 
 
-def _stored_file_changed(uses):
-    """A photo or recording changed or goes: the feeds showing it, and their schools
-    (whose token also guards remembered file decisions)."""
+def both_parents(page, parent_page_before, parent_page_after, **kwargs):
+    parents = (parent_page_before.path, parent_page_after.path)
+    return [*map(feed_scope, parents), *map(school_scope, parents)]
+
+
+def _showing(uses):
     paths = list(uses.values_list("post__path", flat=True))
-    bump(*(feed_scope(_parent_path(path)) for path in paths), *map(school_scope, paths))
+    return [*(feed_scope(tree.parent_path(path)) for path in paths), *map(school_scope, paths)]
 
 
-def image_changed(sender, instance, **kwargs):
-    from class_pages.models import LiveImageUse
-
-    _stored_file_changed(LiveImageUse.objects.filter(image_id=instance.pk))
+def feeds_showing_image(image, **kwargs):
+    return _showing(_model("class_pages.LiveImageUse").objects.filter(image_id=image.pk))
 
 
-def media_changed(sender, instance, **kwargs):
-    from class_pages.models import LiveMediaUse
-
-    _stored_file_changed(LiveMediaUse.objects.filter(media_id=instance.pk))
+def feeds_showing_rendition(rendition, **kwargs):
+    return _showing(_model("class_pages.LiveImageUse").objects.filter(image_id=rendition.image_id))
 
 
-def school_settings_changed(sender, instance, created=False, **kwargs):
+def feeds_showing_recording(media, **kwargs):
+    return _showing(_model("class_pages.LiveMediaUse").objects.filter(media_id=media.pk))
+
+
+def own_school(page, **kwargs):
+    return [school_scope(page.path)]
+
+
+def restricted_page_school(restriction, **kwargs):
+    return _schools(Page.objects.filter(pk=restriction.page_id))
+
+
+def site_school(site, **kwargs):
+    return _schools(Page.objects.filter(pk=site.root_page_id))
+
+
+def settings_school(school_settings, created=False, **kwargs):
     if created:
-        return  # made with the defaults on first use: the same feed as before
-    root = Page.objects.filter(sites_rooted_here=instance.site_id).values_list("path", flat=True)
-    bump(*(school_scope(path) for path in root))
+        return []  # made with the defaults on first use: the same feed as before
+    return _schools(Page.objects.filter(sites_rooted_here=school_settings.site_id))
 
 
-def pupil_record_changed(sender, instance, **kwargs):
-    """Consent given or withdrawn, a pupil renamed or erased: the whole school's feeds."""
-    pupil = getattr(instance, "pupil", instance)
-    school_path = Page.objects.filter(pk=pupil.school_id).values_list("path", flat=True)
-    bump(*(school_scope(path) for path in school_path))
+def pupils_school(record, **kwargs):
+    """Of a pupil, or of a record about one (consent)."""
+    if isinstance(record, _model("class_pages.Pupil")):
+        return _schools(Page.objects.filter(pk=record.school_id))
+    pupils = _model("class_pages.Pupil").objects.filter(pk=record.pupil_id)
+    return _schools(Page.objects.filter(pk__in=pupils.values("school")))
+
+
+def class_school(enrolment, **kwargs):
+    return _schools(Page.objects.filter(pk=enrolment.class_page_id))
+
+
+def person(instance, **kwargs):
+    """An account, or a carer link (its carer)."""
+    return [user_scope(getattr(instance, "carer_id", instance.pk))]
+
+
+def members(instance, reverse, pk_set, **kwargs):
+    if reverse:  # group.user_set changed; cleared, no one is named: everyone's decisions
+        return [*(user_scope(pk) for pk in pk_set or ()), PERMISSIONS_SCOPE]
+    return [user_scope(instance.pk)]
 
 
 def class_access_changed(carer_id, class_page_ids):
-    """Called by class_pages.access.sync_carer_access (its AccessChange rows are made in
-    bulk, without signals) when it granted or revoked anything."""
+    """Called by class_pages.access.sync_carer_access when it granted or revoked anything:
+    the carer, and the feeds of those classes."""
     paths = Page.objects.filter(pk__in=class_page_ids).values_list("path", flat=True)
     bump(*(feed_scope(path) for path in paths), user_scope(carer_id))
 
 
-def person_changed(sender, instance, **kwargs):
-    """An account saved (disabled, password), a carer link changed: that person."""
-    bump(user_scope(getattr(instance, "carer_id", instance.pk)))
+# --- the table ----------------------------------------------------------------------------
+
+WATCHES = (
+    # What a feed shows, and what a file or page decision finds in the tree.
+    Watch(
+        PAGE,
+        PUBLISH | UNPUBLISH | DELETE,
+        (parent_feed_and_school,),
+        "a post (or any page) went live, came down or went: its parent's feed, its school",
+        # Rewritten by signal_handlers.post_published/post_unpublished in the same change.
+        along=("class_pages.LiveImageUse", "class_pages.LiveMediaUse"),
+    ),
+    Watch(PAGE, MOVE, (both_parents,), "a page moved: the feeds and schools on both sides"),
+    Watch(
+        "class_pages.ClassPage",
+        SAVE | DELETE,
+        (own_school, AGREEMENTS_SCOPE),
+        "a class's groups and archive date decide who sees it; its school's agreements",
+    ),
+    Watch(
+        "class_pages.SchoolPage",
+        SAVE | DELETE,
+        (own_school, AGREEMENTS_SCOPE),
+        "a school's leaders and office groups decide who sees it; its agreement",
+    ),
+    Watch("class_pages.PolicyPage", SAVE | DELETE, (AGREEMENTS_SCOPE,), "an agreement"),
+    Watch(
+        "wagtailcore.PageViewRestriction",
+        SAVE | DELETE,
+        (restricted_page_school,),
+        "a feed links the school's public information pages only",
+    ),
+    Watch(
+        "wagtailcore.Site",
+        SAVE | DELETE,
+        (site_school,),
+        "a school's site: its settings, its pages' addresses",
+    ),
+    Watch(
+        "class_pages.SchoolSettings",
+        SAVE,
+        (settings_school,),
+        "a school's settings (watermark, which renditions carers get)",
+    ),
+    # Stored files: deleted before their uses go with them by cascade.
+    Watch(
+        settings.WAGTAILIMAGES_IMAGE_MODEL,
+        SAVE | DELETING,
+        (feeds_showing_image,),
+        "a photo: the feeds showing it and their schools (whose token guards file decisions)",
+    ),
+    Watch(
+        "class_pages.ClassRendition",
+        DELETE,
+        (feeds_showing_rendition,),
+        "a rendition gone (a new file for its photo): the feeds that linked it",
+    ),
+    Watch(
+        settings.WAGTAILDOCS_DOCUMENT_MODEL,
+        SAVE | DELETING,
+        (feeds_showing_recording,),
+        "a recording: the feeds showing it and their schools",
+    ),
+    # The register: who the pupils are, what was consented, who is linked to them.
+    Watch(
+        "class_pages.ConsentRecord",
+        SAVE,
+        (pupils_school,),
+        "consent given or withdrawn: the whole school's feeds and decisions",
+    ),
+    Watch(
+        "class_pages.Pupil",
+        SAVE | DELETE,
+        (pupils_school, AGREEMENTS_SCOPE),
+        "a pupil renamed, left or erased: the school; whose carers have agreements",
+    ),
+    Watch(
+        "class_pages.Enrolment",
+        SAVE | DELETE,
+        (class_school,),
+        "a class grant counts only while an enrolment backs it",
+    ),
+    Watch(
+        "class_pages.CarerLink",
+        SAVE | DELETE,
+        (person, AGREEMENTS_SCOPE),
+        "a carer link: that carer; which schools' agreements they must accept",
+    ),
+    Called(
+        "class_pages.ClassPageUserObjectPermission",
+        by="class_pages.access.sync_carer_access",
+        function=class_access_changed,
+        why="carers' grants are made and taken in bulk, without signals",
+    ),
+    # People, groups and staff permissions.
+    Watch(
+        settings.AUTH_USER_MODEL,
+        SAVE | DELETE,
+        (person,),
+        "an account saved (disabled, new password, renamed) or deleted",
+    ),
+    Watch(
+        settings.AUTH_USER_MODEL,
+        M2M,
+        (members, AGREEMENTS_SCOPE),
+        "group membership: what the person may see; which schools they belong to",
+        field="groups",
+    ),
+    Watch(
+        "auth.Group",
+        DELETE,
+        (PERMISSIONS_SCOPE, AGREEMENTS_SCOPE),
+        "a group gone: its members go with it, without a many-to-many signal",
+    ),
+    Watch("auth.Group", M2M, (PERMISSIONS_SCOPE,), "a group's permissions", field="permissions"),
+    Watch(
+        "wagtailcore.GroupCollectionPermission",
+        SAVE | DELETE,
+        (PERMISSIONS_SCOPE,),
+        "staff see files through their groups' collection permissions",
+    ),
+    Watch(
+        "wagtailcore.Collection",
+        SAVE | DELETE,
+        (PERMISSIONS_SCOPE,),
+        "a file's school and its staff's permissions follow the collection tree",
+    ),
+)
 
 
-def groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if not action.startswith("post_"):
-        return
-    if reverse:  # group.user_set changed
-        bump(*(user_scope(pk) for pk in pk_set or ()), PERMISSIONS_SCOPE)
-    else:
-        bump(user_scope(instance.pk))
+def watched_models(table=WATCHES):
+    return watch.watched_models(table)
 
 
-def permissions_changed(sender, **kwargs):
-    bump(PERMISSIONS_SCOPE)
+def connect(table=WATCHES):
+    """Wire every row (ClassPagesConfig.ready)."""
+    watch.connect(table)
 
 
-def connect():
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-    from django.db.models.signals import m2m_changed
-    from wagtail.models import GroupCollectionPermission
-
-    from class_pages.models import CarerLink, ConsentRecord, Pupil, SchoolSettings
-
-    page_published.connect(page_changed, dispatch_uid="cp_feed_published")
-    page_unpublished.connect(page_changed, dispatch_uid="cp_feed_unpublished")
-    post_delete.connect(page_changed, sender=Page, dispatch_uid="cp_feed_page_deleted")
-    post_page_move.connect(page_moved, dispatch_uid="cp_feed_moved")
-    image = get_image_model()
-    post_save.connect(image_changed, sender=image, dispatch_uid="cp_feed_image_saved")
-    # Before the delete: the uses go with the image (cascade).
-    pre_delete.connect(image_changed, sender=image, dispatch_uid="cp_feed_image_deleted")
-    media = get_document_model()
-    post_save.connect(media_changed, sender=media, dispatch_uid="cp_feed_media_saved")
-    pre_delete.connect(media_changed, sender=media, dispatch_uid="cp_feed_media_deleted")
-    post_save.connect(
-        school_settings_changed, sender=SchoolSettings, dispatch_uid="cp_feed_settings"
-    )
-    post_save.connect(pupil_record_changed, sender=ConsentRecord, dispatch_uid="cp_feed_consent")
-    post_save.connect(pupil_record_changed, sender=Pupil, dispatch_uid="cp_feed_pupil_saved")
-    post_delete.connect(pupil_record_changed, sender=Pupil, dispatch_uid="cp_feed_pupil_gone")
-    user = get_user_model()
-    post_save.connect(person_changed, sender=user, dispatch_uid="cp_files_user_saved")
-    post_delete.connect(person_changed, sender=user, dispatch_uid="cp_files_user_deleted")
-    post_save.connect(person_changed, sender=CarerLink, dispatch_uid="cp_files_link_saved")
-    post_delete.connect(person_changed, sender=CarerLink, dispatch_uid="cp_files_link_gone")
-    m2m_changed.connect(groups_changed, sender=user.groups.through, dispatch_uid="cp_files_groups")
-    for model in (GroupCollectionPermission,):
-        post_save.connect(permissions_changed, sender=model, dispatch_uid="cp_files_perm_saved")
-        post_delete.connect(permissions_changed, sender=model, dispatch_uid="cp_files_perm_gone")
-    m2m_changed.connect(
-        permissions_changed, sender=Group.permissions.through, dispatch_uid="cp_files_group_perms"
-    )
+def disconnect(table=WATCHES):
+    watch.disconnect(table)

@@ -1,17 +1,24 @@
-"""Version tokens of the cached story feeds.
+"""The version-token service: every cached answer in class_pages is stored under the
+tokens of the scopes it depends on, and a change anywhere in a scope gives that scope a
+new token (bump), so every answer stored under the old one is never matched again.
 
-A class page's feed (and the school story's) is rendered once and kept in the cache by
-Wagtail's `{% wagtailpagecache %}` under the page's cache key, which includes two tokens
-from here (see `FeedCacheKeyMixin`): one of the feed's own page, bumped when a post under it
-is published, unpublished, moved or deleted, when a photo it shows changes, and when the
-access or consent of its pupils changes; and one of its school, bumped by anything else a
-feed shows (school settings, information pages, any page published elsewhere in it).
+Four consumers read tokens here:
 
-Who may see a feed is decided on every request before the cache is consulted; the cache
-only holds what every viewer of that page sees alike. Tokens are random, so a token lost
-from the cache can never revive an old fragment. Each bump happens at once and again after
-commit, so a render that read the data before the commit cannot be stored under the new
-token either."""
+* story feed fragments (a class page's feed, the school story's): Wagtail's
+  `{% wagtailpagecache %}` key includes the token of the feed's own page and of its
+  school (FeedCacheKeyMixin);
+* remembered file decisions and remembered page decisions
+  (class_pages.access.remembered): the person's token, the school's, and staff
+  permissions';
+* the signed-in person (cms.accounts.sign_in) under the person's token, and the
+  agreement gate (class_pages.agreements) under the agreements token.
+
+What bumps which scope is declared in one table, class_pages.caching.invalidation. Who
+may see a feed is decided on every request before the cache is consulted; the cache only
+holds what every viewer of that page sees alike. Tokens are random, so a token lost from
+the cache can never revive an old answer. Each bump happens at once and again after
+commit, so an answer computed from data read before the commit cannot be stored under
+the new token either."""
 
 import threading
 import uuid
@@ -19,6 +26,8 @@ import uuid
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import transaction
+
+from class_pages import tree
 
 # A fragment lives at most this long even if nothing bumps it (seconds).
 FRAGMENT_TIMEOUT = 600
@@ -28,6 +37,9 @@ def _key(scope):
     return f"class-pages:feed-version:{scope}"
 
 
+# --- the scopes --------------------------------------------------------------------------
+
+
 def feed_scope(path):
     """The feed of the page at this tree path (paths need no query, unlike parents)."""
     return f"feed:{path}"
@@ -35,11 +47,21 @@ def feed_scope(path):
 
 def school_scope(path):
     """The school of any page, by the first step of the page's tree path (no query)."""
-    from wagtail.models import Page
-
-    return f"school:{path[: 2 * Page.steplen]}"
+    return f"school:{tree.school_path(path)}"
 
 
+def user_scope(user_id):
+    """Everything that changes what one person may see: grants, links, groups, account."""
+    return f"user:{user_id}"
+
+
+# Staff see files through collection permissions given to groups: rare changes, all users.
+PERMISSIONS_SCOPE = "permissions"
+# Which agreements anyone must accept (any school: one token for all, rare changes).
+AGREEMENTS_SCOPE = "agreements"
+
+
+# --- reading and renewing tokens ----------------------------------------------------------
 # Within one request a token is read from the cache once (the person's token serves the
 # sign-in, the page and every file decision of that request); bumps update it. Outside
 # requests (workers, commands) nothing is remembered.
@@ -107,6 +129,9 @@ def bump(*scopes):
     transaction.on_commit(renew)
 
 
+# --- the feeds' cache key --------------------------------------------------------------
+
+
 class FeedCacheKeyMixin:
     """For pages that show a story feed: their Wagtail cache key changes with the tokens
     of the page and of its school (looked up once per page instance, i.e. per request)."""
@@ -122,12 +147,3 @@ def cacheable_page_number(request):
     None for anything else, which is rendered without the cache."""
     raw = request.GET.get("page", "1")
     return raw if raw.isdigit() and len(raw) <= 4 else None
-
-
-def user_scope(user_id):
-    """Everything that changes what one person may see: grants, links, groups, account."""
-    return f"user:{user_id}"
-
-
-# Staff see files through collection permissions given to groups: rare changes, all users.
-PERMISSIONS_SCOPE = "permissions"

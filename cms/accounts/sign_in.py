@@ -86,8 +86,7 @@ class UsernameOrEmailBackend(ModelBackend):
         account is saved: password, disabled, renamed; or its links and groups change).
         The token is read before the database, so a change meanwhile is never cached as
         current. A disabled account is refused as ModelBackend refuses it."""
-        from class_pages.agreements import AGREEMENTS_SCOPE
-        from class_pages.caching.tokens import user_scope, versions_and
+        from class_pages.caching.tokens import AGREEMENTS_SCOPE, user_scope, versions_and
 
         key = f"class-pages:user:{user_id}"
         # One round trip to the cache: the person's token, the copy of their account, and
