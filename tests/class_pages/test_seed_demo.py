@@ -19,7 +19,7 @@ from wagtail.models import (
     WorkflowState,
 )
 
-from class_pages.demo import ACCOUNTS
+from class_pages.demo.people import ACCOUNTS
 from class_pages.models import (
     AccessChange,
     CarerLink,

@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
-from class_pages.demo import ACCOUNTS, SCHOOL, build_demo_school
+from class_pages.demo import SCHOOL, build_demo_school
+from class_pages.demo.people import ACCOUNTS
 from class_pages.factories import DEFAULT_PASSWORD
 
 
