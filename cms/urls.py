@@ -1,6 +1,8 @@
 """URLs: includes only, in the order that matters. The authorising file view first
-(every photo of a page is a request to it); our admin guards before Wagtail's admin;
-Wagtail's page serving last.
+(every photo of a page is a request to it); our admin guards (class_pages.access) before
+Wagtail's admin; then the account views (cms.accounts), the carers' site
+(class_pages.site), moderation and the leaders' tools (workflows); Wagtail's page
+serving last.
 
 Deliberately absent: a public /media/ URL, Wagtail's dynamic image serve view, the
 documents app, the API, search and sitemap views (all would reveal private content)."""

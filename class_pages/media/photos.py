@@ -4,7 +4,10 @@ any other rendition."""
 
 from PIL import Image, ImageDraw, ImageFont
 from wagtail.images.image_operations import FilterOperation
+from wagtail.models import Collection
 from willow.plugins.pillow import PillowImage
+
+from class_pages.tree import SCHOOL_DEPTH, school_path
 
 DISPLAY_SPEC = "fill-800x600"
 WATERMARKED_SPEC = f"{DISPLAY_SPEC}|watermark"
@@ -52,7 +55,10 @@ def picture(image, school, watermark=None):
 
 def school_of_image(image):
     """A school's collection sits just under the root collection, named after it."""
-    return image.collection.get_ancestors(inclusive=True).filter(depth=2).first()
+    collection = image.collection
+    if collection.depth < SCHOOL_DEPTH:
+        return None
+    return Collection.objects.filter(path=school_path(collection.path)).first()
 
 
 class WatermarkOperation(FilterOperation):
