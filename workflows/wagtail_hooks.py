@@ -122,6 +122,9 @@ def register_subject_access_log_action(actions):
 
 
 class LeadersTools(LeadersViewSetGroup):
+    """Every leaders' tool, in menu order: first what waits on a leader (carers'
+    reports), then monitoring, records, and the rarer acts."""
+
     items = (
         ConcernReportViewSet("concern_reports"),
         OversightViewSet("oversight"),
