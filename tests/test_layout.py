@@ -10,13 +10,15 @@
 
 Migrations are left out: they are frozen history, and the callables they name stay put.
 `from a import b` is an edge to the module a.b when a/b.py (or a/b/) exists, else to a.
-Importing a.b.c also runs a/__init__.py; that is not counted as an edge, so a package
-may gather its submodules without every submodule's import of a sibling looking like a
-cycle through the package.
+Importing a.b.c also runs a/__init__.py and a/b/__init__.py first, as Python does: those
+are edges too, except for packages that hold the importing module itself (they are
+already running when it runs), so a package may gather its submodules while they import
+each other.
 """
 
 import ast
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -125,15 +127,28 @@ def direction_violations(module, forbidden=FORBIDDEN):
     return [imp for imp in module.imports if imp.target.split(".")[0] in banned]
 
 
+def _packages_run(name, target, modules):
+    """The packages whose __init__ an import of `target` from module `name` runs: those
+    above `target` that do not hold `name`."""
+    parts = target.split(".")
+    for depth in range(1, len(parts)):
+        package = ".".join(parts[:depth])
+        if package in modules and not (name == package or name.startswith(package + ".")):
+            yield package
+
+
 def graph(modules):
-    """module -> {imported module of ours -> the first Import that makes the edge}."""
+    """module -> {module of ours that its imports run -> the first Import that does}."""
     edges = {}
     for name, module in modules.items():
         edges[name] = {}
         for imp in module.imports:
             target = _ours(imp.target, modules)
-            if target and target != name:
-                edges[name].setdefault(target, imp)
+            if target is None:
+                continue
+            for reached in (*_packages_run(name, target, modules), target):
+                if reached != name:
+                    edges[name].setdefault(reached, imp)
     return edges
 
 
@@ -189,19 +204,20 @@ def cycle_through(name, component, edges):
             for succ in sorted(edges[node]):
                 if succ == name:
                     hops = [*paths[node], name]
-                    return (
-                        " -> ".join(
-                            f"{a} (line {edges[a][b].line}"
-                            f"{', in a function' if edges[a][b].in_function else ''})"
-                            for a, b in zip(hops, hops[1:], strict=False)
-                        )
-                        + f" -> {name}"
-                    )
+                    steps = [_hop(a, edges[a][b], b) for a, b in pairwise(hops)]
+                    return " -> ".join([*steps, name])
                 if succ in component and succ not in paths:
                     paths[succ] = [*paths[node], succ]
                     following.append(succ)
         frontier = following
     return name
+
+
+def _hop(module, imp, reached):
+    where = f"line {imp.line}" + (", in a function" if imp.in_function else "")
+    if imp.target.startswith(reached + "."):
+        where += f": {imp.target} runs {reached}/__init__"
+    return f"{module} ({where})"
 
 
 MODULES = scan(ROOT, PACKAGES)
@@ -273,6 +289,14 @@ def test_checker_finds_each_breach(tmp_path):
         "high/__init__.py": '"""High."""\n',
         "high/views.py": '"""Views."""\nfrom low import clean\n',
         "low/migrations/0001_initial.py": "import high.views\n",
+        # A package that gathers its modules, which import each other: no cycle; but a
+        # module outside it that imports one of them runs the package's __init__ first.
+        "low/p/__init__.py": '"""P."""\nfrom low.p import q, s\n',
+        "low/p/q.py": '"""Q."""\nfrom low.p import s\nfrom low import r\n',
+        "low/p/s.py": '"""S."""\nx = 1\n',
+        "low/r.py": '"""R."""\n\n\ndef f():\n    from low.p.s import x\n',
+        "low/plain.py": '"""Plain."""\nimport low.p.s\n',
+        "high/uses_p.py": '"""Uses p."""\nimport low.p.s\n',
     }
     for relative, text in files.items():
         path = tmp_path / relative
@@ -285,9 +309,21 @@ def test_checker_finds_each_breach(tmp_path):
     edges = graph(modules)
     assert set(edges["low.a"]) == {"low.b"}  # `from low import b` is the module low.b
     assert edges["low.b"]["low.c"].in_function  # relative, inside a function
-    assert cycles(edges) == [frozenset({"low.a", "low.b", "low.c"})]
-    path = cycle_through("low.a", cycles(edges)[0], edges)
-    assert path == ("low.a (line 2) -> low.b (line 5, in a function) -> low.c (line 2) -> low.a")
+    assert set(edges["low.p.q"]) == {"low.p.s", "low.r"}  # low.p is running already
+    assert set(edges["high.uses_p"]) == {"low", "low.p", "low.p.s"}
+    found = sorted(cycles(edges), key=sorted)
+    assert found == [
+        frozenset({"low.a", "low.b", "low.c"}),
+        frozenset({"low.p", "low.p.q", "low.r"}),
+    ]
+    assert cycle_through("low.a", found[0], edges) == (
+        "low.a (line 2) -> low.b (line 5, in a function) -> low.c (line 2) -> low.a"
+    )
+    assert cycle_through("low.r", found[1], edges) == (
+        "low.r (line 5, in a function: low.p.s runs low.p/__init__) -> low.p (line 2) "
+        "-> low.p.q (line 3) -> low.r"
+    )
+    assert "low.plain" not in {name for component in found for name in component}
 
     forbidden = {"low": ("high",)}
     assert [imp.target for imp in direction_violations(modules["low.upward"], forbidden)] == [
