@@ -1,5 +1,6 @@
 """Signed-in sessions: one row per live sign-in, so a person (or a leader of their school)
-can see where an account is signed in and end a session, whatever the session engine.
+can see where an account is signed in and end a session, whatever the session engine;
+and who must prove a second factor at sign-in (needs_two_factor()).
 
 A row is made when someone signs in and removed when they sign out or the session is
 ended here. Rows can outlive their session (expiry, idle timeout, a key changed by a new
