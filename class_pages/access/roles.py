@@ -63,6 +63,11 @@ def leaders_of(school):
     return _active_members([school.leaders_group_id])
 
 
+def leaders_anywhere():
+    """Active members of any school's leaders group (whom the leaders' tools may admit)."""
+    return _active_members(SchoolPage.objects.exclude(leaders_group=None).values("leaders_group"))
+
+
 def classes_of(schools):
     """Every class of the given schools (a queryset or a list)."""
     within = Q(pk__in=[])
