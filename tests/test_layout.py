@@ -35,7 +35,7 @@ SIZE_ALLOWED = {}
 
 @dataclass(frozen=True)
 class Import:
-    target: str  # the dotted name as written (resolved if relative), or its module
+    target: str  # what it names: a.b for `from a import b` if a.b is a module, else a
     line: int
     in_function: bool
 
