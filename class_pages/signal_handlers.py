@@ -10,6 +10,7 @@ from wagtail.images import get_image_model
 from wagtail.signals import page_published, page_unpublished
 
 from class_pages import access
+from class_pages.access.two_factor import needs_two_factor
 from class_pages.lifecycle import school_setup
 from class_pages.media import cleanup as media_cleanup
 from class_pages.media.faces import remember_face_count
@@ -29,12 +30,7 @@ from class_pages.models import (
     SignedInSession,
     StoryPostPage,
 )
-from class_pages.models.accounts import (
-    LAST_SEEN_RECORDED,
-    NEEDS_TWO_FACTOR,
-    SIGNED_IN_AT,
-    needs_two_factor,
-)
+from class_pages.models.accounts import LAST_SEEN_RECORDED, NEEDS_TWO_FACTOR, SIGNED_IN_AT
 from class_pages.models.consent import current_consent
 from class_pages.register import carer_links
 from class_pages.signals import consent_withdrawn, school_structure_changed

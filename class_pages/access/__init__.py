@@ -10,6 +10,7 @@
 * `admin_scope`: what staff work on in the admin (register schools and classes,
   taggable pupils).
 * `remembered`: remembered "yes" answers of the page and file decisions.
+* `two_factor`: who must prove a second factor at sign-in (by their roles).
 * `admin_guards`, `chooser`, `admin_urls`: stock admin views that must not name pages
   the user may not explore.
 

@@ -1,6 +1,6 @@
 """Signed-in sessions: one row per live sign-in, so a person (or a leader of their school)
 can see where an account is signed in and end a session, whatever the session engine;
-and who must prove a second factor at sign-in (needs_two_factor()).
+and the session keys of sign-in (when it was, whether a second factor is still owed).
 
 A row is made when someone signs in and removed when they sign out or the session is
 ended here. Rows can outlive their session (expiry, idle timeout, a key changed by a new
@@ -142,48 +142,9 @@ def client_ip(request):
     return get_client_ip_address(request)
 
 
-# --- two-factor sign-in: who must prove a second factor --------------------------------
+# --- two-factor sign-in ---------------------------------------------------------------
 
-# The gate's answer, computed once at sign-in (and again after a verification) and kept
-# in the session, so requests of people who need no second factor cost no query.
+# The gate's answer (class_pages.access.two_factor), computed once at sign-in (and again
+# after a verification) and kept in the session, so requests of people who need no second
+# factor cost no query.
 NEEDS_TWO_FACTOR = "class_pages_needs_2fa"
-REGISTER_PERMISSIONS = tuple(
-    f"class_pages.{action}_{model}"
-    for model in ("pupil", "enrolment", "carerlink")
-    for action in ("add", "change", "delete")
-)
-
-
-def needs_two_factor(user):
-    """Must this person prove a second factor at each sign-in? The one rule the gate
-    (cms.accounts.two_factor) follows.
-
-    Yes for anyone who enrolled an authenticator app (carers opt in on their account
-    page), and for the staff roles of role_requires_two_factor()."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        return True
-    return role_requires_two_factor(user)
-
-
-def role_requires_two_factor(user):
-    """When CLASSPAGES_STAFF_2FA_REQUIRED is on: staff who can approve posts (a school's
-    leaders, any group of an approval task), keep the register (office staff, anyone
-    holding register permissions) or export data (leaders, superusers). Such a person
-    cannot turn two-factor sign-in off."""
-    from wagtail.models import GroupApprovalTask
-
-    from class_pages.access.roles import group_ids, schools_kept_by
-
-    if not (settings.CLASSPAGES_STAFF_2FA_REQUIRED and user.is_authenticated and user.is_active):
-        return False
-    if user.is_superuser:
-        return True
-    if schools_kept_by(user).exists():
-        return True
-    if GroupApprovalTask.objects.filter(active=True, groups__in=group_ids(user)).exists():
-        return True
-    return any(user.has_perm(permission) for permission in REGISTER_PERMISSIONS)

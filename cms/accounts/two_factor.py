@@ -3,7 +3,7 @@ until they prove a second factor, and that page (ask for a set-up link by e-mail
 link is opened in this session, enrol an authenticator app with a QR code, confirm it, get
 backup codes; or verify with a code at each sign-in). The links: cms.accounts.two_factor_links.
 
-Who must pass is decided by class_pages.models.accounts.needs_two_factor(), once at
+Who must pass is decided by class_pages.access.two_factor.needs_two_factor(), once at
 sign-in, and kept in the session: people who need no second factor cost no query here.
 Wrong codes are throttled per device by django-otp (exponential delay)."""
 
@@ -28,12 +28,9 @@ from django_otp.models import VerifyNotAllowed
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from class_pages.access.two_factor import needs_two_factor, role_requires_two_factor
 from class_pages.http import private_response
-from class_pages.models.accounts import (
-    NEEDS_TWO_FACTOR,
-    needs_two_factor,
-    role_requires_two_factor,
-)
+from class_pages.models.accounts import NEEDS_TWO_FACTOR
 from cms.accounts import two_factor_links as links
 from cms.accounts.security_log import log_event
 from cms.middleware import SignedInGate

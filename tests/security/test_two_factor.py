@@ -20,9 +20,10 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from class_pages.access.two_factor import needs_two_factor
 from class_pages.factories import DEFAULT_PASSWORD, UserFactory
 from class_pages.models import PolicyPage, SignedInSession
-from class_pages.models.accounts import NEEDS_TWO_FACTOR, needs_two_factor
+from class_pages.models.accounts import NEEDS_TWO_FACTOR
 from cms.accounts import two_factor_links
 from tests.helpers import assert_private
 
