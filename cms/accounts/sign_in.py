@@ -1,7 +1,7 @@
 """Sign-in: by username or e-mail address (one login per person, whatever they type), and
 the sign-in defence around it (django-axes): how attempts are counted and reset, the
-client address behind the proxy, invitation-link guesses counted as failed sign-ins, and
-password reset e-mails sent by a background task.
+client address behind the proxy, invitation-link guesses counted as failed
+sign-ins. Password reset is in cms.accounts.password_reset.
 
 Every answer an outsider can observe (message, status, password-hashing work, e-mails
 sent inside the request) is the same for known and unknown accounts."""
@@ -22,16 +22,11 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.signals import user_login_failed
-from django.contrib.auth.tokens import default_token_generator
-from django.contrib.sites.shortcuts import get_current_site
 from django.core.cache import cache
 from django.db.models import Max, Sum
 from django.http import HttpRequest
 from django.utils import timezone
-from django_tasks import task
-from wagtail.admin.forms.auth import PasswordResetForm as WagtailPasswordResetForm
 
 # The "username" a failed invitation-link guess is recorded under. It cannot be a real
 # username (Django allows only letters, digits and @.+-_), so guesses count towards the
@@ -256,59 +251,3 @@ def record_invitation_failure(request):
     user_login_failed.send(
         sender=__name__, credentials=_invitation_request(request), request=request
     )
-
-
-# --- password reset -------------------------------------------------------------------
-
-
-@task()
-def send_password_reset_task(email, domain, use_https, templates, from_email=None):
-    """Look the address up and send the reset e-mail(s), outside the request: the answer
-    to "reset my password" must not take longer when the address has an account."""
-    form = PasswordResetForm({"email": email})
-    if form.is_valid():
-        form.save(
-            domain_override=domain,
-            use_https=use_https,
-            from_email=from_email,
-            subject_template_name=templates["subject"],
-            email_template_name=templates["email"],
-            html_email_template_name=templates.get("html"),
-        )
-
-
-class QueuedPasswordResetMixin:
-    """The request only queues the task, with the same arguments whether or not the
-    address belongs to anyone; no lookup, no token, no e-mail in the request."""
-
-    def save(
-        self,
-        domain_override=None,
-        subject_template_name="registration/password_reset_subject.txt",
-        email_template_name="registration/password_reset_email.html",
-        use_https=False,
-        token_generator=default_token_generator,
-        from_email=None,
-        request=None,
-        html_email_template_name=None,
-        extra_email_context=None,
-    ):
-        send_password_reset_task.enqueue(
-            email=self.cleaned_data["email"],
-            domain=domain_override or get_current_site(request).domain,
-            use_https=use_https,
-            templates={
-                "subject": subject_template_name,
-                "email": email_template_name,
-                "html": html_email_template_name,
-            },
-            from_email=from_email,
-        )
-
-
-class QueuedPasswordResetForm(QueuedPasswordResetMixin, PasswordResetForm):
-    pass
-
-
-class QueuedWagtailPasswordResetForm(QueuedPasswordResetMixin, WagtailPasswordResetForm):
-    """WAGTAILADMIN_USER_PASSWORD_RESET_FORM: the admin's reset form, queued the same way."""

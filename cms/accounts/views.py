@@ -17,7 +17,8 @@ from wagtail.models import Site
 from class_pages.agreements import accept, pending_agreements
 from class_pages.http import private_response
 from class_pages.models import SchoolPage
-from cms.accounts.sign_in import QueuedPasswordResetForm, lockout_ends_at
+from cms.accounts.password_reset import QueuedPasswordResetForm
+from cms.accounts.sign_in import lockout_ends_at
 
 
 class SignInForm(AuthenticationForm):
@@ -44,7 +45,8 @@ class SignOutView(auth_views.LogoutView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     """The same answer, at the same speed, whether or not the address has an account:
-    the e-mail is sent by a background task (cms.accounts.sign_in.send_password_reset_task)."""
+    the e-mail is sent by a background task
+    (cms.accounts.password_reset.send_password_reset_task)."""
 
     template_name = "cms/password_reset.html"
     form_class = QueuedPasswordResetForm

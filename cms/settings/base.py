@@ -299,7 +299,7 @@ AXES_LOCKOUT_CALLABLE = "cms.accounts.views.locked_out"  # HTTP 429, the same fo
 # production.py takes it from nginx's X-Forwarded-For instead (AXES_CLIENT_IP_CALLABLE).
 # Password reset e-mails go out from a background task (cms.accounts.sign_in): no slower when the
 # address has an account. The Wagtail admin's reset form does the same.
-WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "cms.accounts.sign_in.QueuedWagtailPasswordResetForm"  # noqa: S105
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "cms.accounts.password_reset.QueuedWagtailPasswordResetForm"  # noqa: S105
 
 LOGGING = {
     "version": 1,

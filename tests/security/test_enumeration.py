@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from class_pages.factories import DEFAULT_PASSWORD, UserFactory
 from class_pages.models import Invitation
-from cms.accounts.sign_in import send_password_reset_task
+from cms.accounts.password_reset import send_password_reset_task
 
 INVALID_LOGIN = b"That username or e-mail and password do not match an active account."
 
