@@ -10,11 +10,12 @@ STAMP   := $(VENV)/.installed
 PG_URL  ?= postgres://postgres@127.0.0.1:5432/classpages
 
 # Quick suite: SQLite (unless DATABASE_URL is set), two workers, no real browser, none of
-# the tests that start real server processes (`make test-slow`).
-PYTEST_ARGS ?= -q -n 2 -m "not e2e and not slow"
+# the tests that start real server processes (`make test-slow`), and none of the full-size
+# versions of what it proves at a small size (`make test-scale`). Budget: 90 s on two cores.
+PYTEST_ARGS ?= -q -n 2 -m "not e2e and not slow and not scale"
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock run test test-slow test-e2e test-postgres test-races lint format check migrate seed clean
+.PHONY: help install lock run test test-scale test-slow test-e2e test-postgres test-races lint format check migrate seed clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) \
@@ -42,6 +43,12 @@ run: install ## Migrate the SQLite default, seed "Demo Primary", serve http://12
 
 test: install ## Run the quick test suite (SQLite, 2 workers, no browser tests)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The quick suite proves flat query counts at two small sizes (e.g. 10 and 60 posts) and
+# runs the state machine briefly; these prove the same at full size (200 posts, the demo
+# seeded at scale). A few minutes.
+test-scale: install ## Full-size versions of the quick suite's scale proofs (200 posts and more)
+	$(PY) -m pytest -q -n 2 -m scale
 
 # Tests that start real server processes on a throwaway SQLite demo (tests/cms/
 # test_cross_process.py: access ends at once when another process changes it). About a
