@@ -1,8 +1,8 @@
 """Wagtail wiring of class_pages: the serve-time access check for class content (and
 private responses for every page served), the register and carers' access viewsets in
-the admin menu, the log actions of carer links, the watermark image operation, page
-choosers limited to what the user may explore, and the media listings with a safe usage
-count filter."""
+the admin menu (consent records append-only), the log actions of carer links, the
+watermark image operation, page choosers limited to what the user may explore, and the
+media listings with a safe usage count filter."""
 
 import logging
 
