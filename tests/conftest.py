@@ -7,14 +7,21 @@ everything through the real URLs with Django's test client.
 
 The schools are built once per test process, inside a transaction that stays open for
 the whole session; each test runs in a savepoint within it (pytest-django's `db`) and
-rolls back, and gets freshly loaded objects, so no test sees another's changes."""
+rolls back, and gets freshly loaded objects, so no test sees another's changes.
 
+Speed (the quick suite has a budget of 90 s on two cores): the migrated database is
+copied from a snapshot (tests/db_snapshot.py), the world's freshly loaded objects are
+unpickled from one load per database state, and the garbage collector skips the
+long-lived objects of Django, Wagtail and the world."""
+
+import gc
+import pickle
 import shutil
 from types import SimpleNamespace
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import models, transaction
+from django.db import connection, transaction
 from wagtail.models import Page, Site
 
 from class_pages.factories import (
@@ -28,6 +35,29 @@ from class_pages.factories import (
     enrol,
     give_consent,
 )
+from tests import db_snapshot
+from tests.helpers import SHARED_ROWS, _reloaded
+
+db_snapshot.install()
+# A process of the suite holds some 300,000 long-lived objects; with the default
+# threshold (700) a full collection walked them all every few requests, a quarter of
+# the suite's CPU time.
+gc.set_threshold(50_000, 20, 100)
+
+
+def pytest_collection_modifyitems(items):
+    """A module's tests that use its shared rows (tests.helpers.shared_rows) run after
+    its other tests, which so never see those rows (they stay until the module ends)."""
+    by_module = {}
+    for item in items:
+        by_module.setdefault(getattr(item, "module", None), []).append(item)
+    ordered = []
+    for module_items in by_module.values():
+        uses = [SHARED_ROWS.intersection(getattr(i, "fixturenames", ())) for i in module_items]
+        assert len(set().union(*uses)) <= 1, f"one set of shared rows per module: {uses}"
+        ordered += [item for item, used in zip(module_items, uses, strict=True) if not used]
+        ordered += [item for item, used in zip(module_items, uses, strict=True) if used]
+    items[:] = ordered
 
 
 @pytest.fixture(autouse=True)
@@ -87,32 +117,37 @@ def _build_world():
     return SimpleNamespace(a=a, b=b)
 
 
-def _reloaded(value):
-    """A copy of the namespace with every model instance fetched again from the DB."""
-    if isinstance(value, models.Model):
-        return type(value)._default_manager.get(pk=value.pk)
-    if isinstance(value, dict):
-        return {key: _reloaded(item) for key, item in value.items()}
-    if isinstance(value, SimpleNamespace):
-        return SimpleNamespace(**{key: _reloaded(item) for key, item in vars(value).items()})
-    return value
-
-
 @pytest.fixture(scope="session")
 def _session_world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            yield _build_world()
+            world = _build_world()
+            gc.collect()
+            gc.freeze()
+            yield world
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
 
 
+_loaded = {}
+
+
 @pytest.fixture
 def world(_session_world, db):
-    return _reloaded(_session_world)
+    """The world as loaded from the database (not as built: no cached relations).
+
+    Loading it took ~30 ms a test; the load is pickled once per state of the database
+    outside this test's savepoint, named by the open savepoints (a module's fixtures
+    that add rows open one of their own, see test_roles.py), and unpickled for each test:
+    the same objects, never shared between tests."""
+    state = tuple(connection.savepoint_ids[:-1])
+    if state not in _loaded:
+        _loaded.clear()
+        _loaded[state] = pickle.dumps(_reloaded(_session_world))
+    return pickle.loads(_loaded[state])  # noqa: S301 (pickled by this process above)
 
 
 @pytest.fixture

@@ -1,8 +1,12 @@
 """Small helpers shared by the tests: a signed-in browser, admin form data for story
-posts, admin URLs, and the assertion that a response is private."""
+posts, admin URLs, the assertion that a response is private, freshly loaded objects and
+rows shared by a module's tests."""
 
 import re
+from types import SimpleNamespace
 
+import pytest
+from django.db import models, transaction
 from django.test import Client
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
@@ -69,3 +73,40 @@ def edit_url(page):
 
 def action_url(page, action, task_state):
     return f"/admin/pages/workflow/action/{page.pk}/{action}/{task_state.pk}/"
+
+
+def _reloaded(value):
+    """A copy of the namespace with every model instance fetched again from the DB."""
+    if isinstance(value, models.Model):
+        return type(value)._default_manager.get(pk=value.pk)
+    if isinstance(value, dict):
+        return {key: _reloaded(item) for key, item in value.items()}
+    if isinstance(value, SimpleNamespace):
+        return SimpleNamespace(**{key: _reloaded(item) for key, item in vars(value).items()})
+    return value
+
+
+SHARED_ROWS = set()
+
+
+def shared_rows(build):
+    """A module-scoped fixture named after `build`, whose rows `build(world)` makes once
+    for the module's tests instead of once per test: in a savepoint of the session's open
+    transaction (tests/conftest.py), rolled back when the module ends. Each test still runs
+    in a savepoint of its own inside it; the module's tests that do not use the rows run
+    before those that do. `build` gets the world freshly loaded and should return ids
+    (tests load the rows afresh), not instances."""
+    SHARED_ROWS.add(build.__name__)
+
+    def fixture(_session_world, django_db_blocker):
+        with django_db_blocker.unblock():
+            savepoint = transaction.atomic()
+            savepoint.__enter__()
+            try:
+                yield build(_reloaded(_session_world))
+            finally:
+                transaction.set_rollback(True)
+                savepoint.__exit__(None, None, None)
+
+    fixture.__doc__ = build.__doc__
+    return pytest.fixture(fixture, scope="module", name=build.__name__)
