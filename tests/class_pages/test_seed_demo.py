@@ -35,6 +35,7 @@ from class_pages.models import (
     StoryPostPage,
     current_consent,
 )
+from tests.helpers import shared_rows
 
 PASSWORD = "classpages-demo"
 DEMO_ACCOUNTS = ("leader", "office", "teacher.oak", "teacher.willow", "carer.oak", "carer.willow")
@@ -52,6 +53,23 @@ def page_title(object_id):
 def fresh_install(db):
     """An install as migrations leave it: the schools shared by other tests are removed
     inside this test's transaction (and come back when it rolls back)."""
+    make_fresh_install()
+
+
+@shared_rows
+def seeded_demo(world):
+    """seed_demo run once on a fresh install, for the module's tests that read the demo
+    (each still runs in a savepoint of its own)."""
+    make_fresh_install()
+    seed()
+
+
+@pytest.fixture
+def demo(db, seeded_demo):
+    """The demo as one run of seed_demo on a fresh install leaves it."""
+
+
+def make_fresh_install():
     from django.contrib.auth.models import Group
     from wagtail.models import Collection, Task, Workflow
 
@@ -148,8 +166,7 @@ def snapshot():
     }
 
 
-def test_seed_demo_twice_gives_the_same_data(fresh_install):
-    seed()
+def test_seed_demo_twice_gives_the_same_data(demo):
     first = snapshot()
 
     # What the demo promises (so the comparison below compares something real).
@@ -171,8 +188,7 @@ def test_seed_demo_twice_gives_the_same_data(fresh_install):
         assert second[key] == first[key], key
 
 
-def test_seed_demo_keeps_the_default_site_on_the_school(fresh_install):
-    seed()
+def test_seed_demo_keeps_the_default_site_on_the_school(demo):
     site = Site.objects.get(is_default_site=True)
     assert site.root_page.specific_class is SchoolPage
     assert site.root_page.title == "Demo Primary"
@@ -185,8 +201,7 @@ def sign_in(identifier, password=PASSWORD):
     return browser, response
 
 
-def test_every_demo_account_signs_in_by_username_and_email(fresh_install):
-    seed()
+def test_every_demo_account_signs_in_by_username_and_email(demo):
     failures = []
     for username in DEMO_ACCOUNTS:
         assert username in ACCOUNTS
@@ -201,8 +216,7 @@ def test_every_demo_account_signs_in_by_username_and_email(fresh_install):
     assert failures == []
 
 
-def test_wrong_password_is_refused(fresh_install):
-    seed()
+def test_wrong_password_is_refused(demo):
     for identifier in ("carer.oak", "carer.oak@demo.invalid", "nobody"):
         browser, response = sign_in(identifier, "not-the-password")
         assert response.status_code == 200, identifier
@@ -216,8 +230,7 @@ def test_password_option_sets_every_account(fresh_install):
     assert sign_in("teacher.oak")[1].status_code == 200
 
 
-def test_carer_oak_sees_oak_and_not_willow(fresh_install):
-    seed()
+def test_carer_oak_sees_oak_and_not_willow(demo):
     browser, response = sign_in("carer.oak")
     assert response.status_code == 302
 
@@ -237,8 +250,7 @@ def test_carer_oak_sees_oak_and_not_willow(fresh_install):
     assert browser.get(willow_post.url).status_code == 404
 
 
-def test_exactly_one_post_is_pending_moderation(fresh_install):
-    seed()
+def test_exactly_one_post_is_pending_moderation(demo):
     pending = WorkflowState.objects.filter(status=WorkflowState.STATUS_IN_PROGRESS)
     assert pending.count() == 1
     post = StoryPostPage.objects.get(pk=int(pending.get().object_id))
@@ -248,8 +260,7 @@ def test_exactly_one_post_is_pending_moderation(fresh_install):
     assert StoryPostPage.objects.filter(live=False).count() == 1
 
 
-def test_demo_has_an_oak_pupil_without_photo_consent(fresh_install):
-    seed()
+def test_demo_has_an_oak_pupil_without_photo_consent(demo):
     charlie = Pupil.objects.get(first_name="Charlie")
     assert Enrolment.objects.filter(pupil=charlie, class_page__class_name="Oak").exists()
     assert not current_consent(charlie, Medium.PHOTO)
