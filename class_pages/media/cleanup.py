@@ -17,7 +17,9 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import ReferenceIndex, Revision
 
+from class_pages.access import guarding_page
 from class_pages.media.post_media import allowed_media_ids, raw_media_ids
+from class_pages.models import StoryPostPage
 
 
 def _raw(stream):
@@ -58,8 +60,6 @@ def media_used_elsewhere(post, images, recordings):
     """Of the given ids, those that anything but this post uses: any other story post of
     any school (live content or any revision), or any object Wagtail's reference index
     knows."""
-    from class_pages.models import StoryPostPage
-
     ids = images | recordings
     used_images, used_recordings = set(), set()
 
@@ -96,8 +96,6 @@ def _media_of(content):
 
 def remember_media_of(post):
     """Called before a post is deleted: note what only it uses, within its own class."""
-    from class_pages.access import guarding_page
-
     images, recordings = media_used_by(post)
     images, recordings = allowed_media_ids(guarding_page(post), images, recordings)
     used_images, used_recordings = media_used_elsewhere(post, images, recordings)

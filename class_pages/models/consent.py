@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from class_pages.models.register import CarerLink
+
 
 class Medium(models.TextChoices):
     PARTICIPATION = "participation", "Taking part in the class pages"
@@ -63,8 +65,6 @@ def consent_map(pupil_ids, media, today=None):
     result = {(pupil_id, medium): False for pupil_id in pupil_ids for medium in media}
     if not pupil_ids:
         return result
-    from class_pages.models.register import CarerLink
-
     responsible = set(
         CarerLink.objects.filter(pupil_id__in=pupil_ids, has_responsibility=True).values_list(
             "pupil_id", "carer_id"

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from wagtail.search import index
 
+from class_pages.models.pages import SchoolPage
+
 
 class PupilQuerySet(models.QuerySet):
     def current(self):
@@ -84,8 +86,6 @@ class Enrolment(models.Model):
 
     def clean(self):
         if self.pupil_id and self.class_page_id:
-            from class_pages.models.pages import SchoolPage
-
             school = SchoolPage.for_page(self.class_page)
             if school is None or school.pk != self.pupil.school_id:
                 raise ValidationError(
