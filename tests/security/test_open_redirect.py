@@ -12,6 +12,7 @@ from django.test import Client
 
 from class_pages.factories import DEFAULT_PASSWORD, UserFactory
 from class_pages.models import Invitation, PolicyAcceptance, PolicyPage
+from tests.helpers import shared_rows
 
 HOST = "testserver"
 EVIL = [
@@ -52,6 +53,12 @@ EVIL = [
     "ｈｔｔｐ://evil.test/",
     "／／evil.test",
 ]
+
+# One test per payload and place: a payload that gets through does not hide the others.
+PAYLOADS = pytest.mark.parametrize("payload", EVIL, ids=[ascii(p)[1:-1] for p in EVIL])
+NUMBERED = pytest.mark.parametrize(
+    ("number", "payload"), list(enumerate(EVIL)), ids=[ascii(p)[1:-1] for p in EVIL]
+)
 
 # What browsers ignore or rewrite before they parse a Location header.
 C0_AND_SPACE = "".join(chr(code) for code in range(0x21))
@@ -110,11 +117,11 @@ def query(payload):
 # --- sign in, sign out ---------------------------------------------------------------
 
 
-def test_sign_in(world):
-    for payload in EVIL:
-        client = _password_sign_in("/sign-in/", world.a.carers["Oak"], payload)
-        # Already signed in: the sign-in page redirects at once.
-        assert_stays_on_site(client.get(f"/sign-in/?{query(payload)}"), payload)
+@PAYLOADS
+def test_sign_in(world, payload):
+    client = _password_sign_in("/sign-in/", world.a.carers["Oak"], payload)
+    # Already signed in: the sign-in page redirects at once.
+    assert_stays_on_site(client.get(f"/sign-in/?{query(payload)}"), payload)
 
 
 def _password_sign_in(path, user, payload):
@@ -132,35 +139,36 @@ def _password_sign_in(path, user, payload):
     return client
 
 
-def test_sign_out(world):
-    for payload in EVIL:
-        client = client_for(world.a.carers["Oak"])
-        response = client.post(f"/sign-out/?{query(payload)}", {"next": payload})
-        assert response.status_code == 302
-        assert_stays_on_site(response, payload)
+@PAYLOADS
+def test_sign_out(world, payload):
+    client = client_for(world.a.carers["Oak"])
+    response = client.post(f"/sign-out/?{query(payload)}", {"next": payload})
+    assert response.status_code == 302
+    assert_stays_on_site(response, payload)
 
 
-def test_admin_login(world):
-    for payload in EVIL:
-        _password_sign_in("/admin/login/", world.a.teachers["Oak"], payload)
+@PAYLOADS
+def test_admin_login(world, payload):
+    _password_sign_in("/admin/login/", world.a.teachers["Oak"], payload)
 
 
 # --- the agreement -------------------------------------------------------------------
 
 
-@pytest.fixture
+@shared_rows
 def agreement_waiting(world):
-    """A live agreement of School A that the Oak carer has not accepted yet."""
+    """A live agreement of School A that the Oak carer has not accepted yet (made once
+    for the module; each test's acceptance is rolled back)."""
     policy = PolicyPage(title="Class pages agreement", body="<p>Be kind online.</p>", version=1)
     world.a.school.add_child(instance=policy)
     policy.save_revision().publish()
-    return policy
+    return policy.pk
 
 
-def test_agreement(world, agreement_waiting):
-    for payload in EVIL:
-        PolicyAcceptance.objects.all().delete()
-        _agreement(world, payload)
+@PAYLOADS
+def test_agreement(world, agreement_waiting, payload):
+    assert not PolicyAcceptance.objects.exists()
+    _agreement(world, payload)
 
 
 def _agreement(world, payload):
@@ -191,9 +199,9 @@ def _invitation(world, number):
     return token
 
 
-def test_invitation_redemption(world):
-    for number, payload in enumerate(EVIL):
-        _redeem(world, number, payload)
+@NUMBERED
+def test_invitation_redemption(world, number, payload):
+    _redeem(world, number, payload)
 
 
 def _redeem(world, number, payload):
@@ -237,38 +245,38 @@ def _redeem(world, number, payload):
 # --- account pages -------------------------------------------------------------------
 
 
-def test_two_factor_verification(world):
-    """A signed-in teacher with an authenticator app proves it (here with one-time
-    backup codes, one per payload) and is sent on to `next`."""
+@NUMBERED
+def test_two_factor_verification(world, number, payload):
+    """A signed-in teacher with an authenticator app proves it (here with a one-time
+    backup code) and is sent on to `next`."""
     from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     teacher = world.a.teachers["Oak"]
     TOTPDevice.objects.create(user=teacher, name="Authenticator app", confirmed=True)
     backup = StaticDevice.objects.create(user=teacher, name="Backup codes", confirmed=True)
-    for number, payload in enumerate(EVIL):
-        code = "".join("abcdefghjk"[int(digit)] for digit in f"{number:08d}")
-        StaticToken.objects.create(device=backup, token=code)
-        client = client_for(teacher, number=number)
-        page = client.get(f"/account/two-factor/?{query(payload)}")
-        assert page.status_code == 200, "the verification page is not shown"
-        assert_next_fields_safe(page, payload)
-        response = client.post(
-            f"/account/two-factor/?{query(payload)}", {"code": code, "next": payload}
-        )
-        assert response.status_code == 302, f"the code was refused ({response.status_code})"
-        assert_stays_on_site(response, payload)
+    code = "".join("abcdefghjk"[int(digit)] for digit in f"{number:08d}")
+    StaticToken.objects.create(device=backup, token=code)
+    client = client_for(teacher, number=number)
+    page = client.get(f"/account/two-factor/?{query(payload)}")
+    assert page.status_code == 200, "the verification page is not shown"
+    assert_next_fields_safe(page, payload)
+    response = client.post(
+        f"/account/two-factor/?{query(payload)}", {"code": code, "next": payload}
+    )
+    assert response.status_code == 302, f"the code was refused ({response.status_code})"
+    assert_stays_on_site(response, payload)
 
 
-def test_sessions_page(world):
-    for payload in EVIL:
-        client = client_for(world.a.carers["Oak"])
-        page = client.get(f"/account/sessions/?{query(payload)}")
-        assert page.status_code == 200
-        assert_stays_on_site(page, payload)
-        assert_next_fields_safe(page, payload)
-        ended = client.post(f"/account/sessions/end-others/?{query(payload)}", {"next": payload})
-        assert_stays_on_site(ended, payload)
+@PAYLOADS
+def test_sessions_page(world, payload):
+    client = client_for(world.a.carers["Oak"])
+    page = client.get(f"/account/sessions/?{query(payload)}")
+    assert page.status_code == 200
+    assert_stays_on_site(page, payload)
+    assert_next_fields_safe(page, payload)
+    ended = client.post(f"/account/sessions/end-others/?{query(payload)}", {"next": payload})
+    assert_stays_on_site(ended, payload)
 
 
 def test_payloads_are_really_refused(world):
