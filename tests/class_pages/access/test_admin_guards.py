@@ -4,6 +4,8 @@ tests/security/test_idor_sweep.py covers every role; these are the allowed side.
 
 import json
 
+import pytest
+
 from class_pages.factories import UserFactory
 from tests.helpers import browser as signed_in_browser
 
@@ -25,8 +27,12 @@ def test_chosen_multiple_for_own_pages_only(world):
         refused = teacher.get(f"{url}?{query}")
         assert refused.status_code == 404
         assert b"Willow" not in refused.content
-    for odd in ("x", "-1", "0", str(2**70)):
-        assert teacher.get(f"{url}?id={odd}").status_code == 404
+
+
+@pytest.mark.parametrize("odd", ["x", "-1", "0", str(2**70)])
+def test_chosen_multiple_answers_404_to_an_id_of_no_page(world, odd):
+    teacher = browser(world.a.teachers["Oak"])
+    assert teacher.get(f"/admin/choose-page/chosen-multiple/?id={odd}").status_code == 404
 
 
 def test_bulk_confirmation_names_only_explorable_pages(world):
