@@ -7,7 +7,7 @@ from wagtail.images import get_image_model
 
 from class_pages.media.faces import remember_face_count
 from class_pages.media.post_media import FOREIGN_MEDIA_MESSAGE, allowed_media_ids
-from class_pages.models import ClassPage, Enrolment, Medium, consent_map
+from class_pages.models import ClassPage, Enrolment, Medium, SchoolPage, consent_map
 from workflows.checks import Finding
 
 LABELS = {"photo": "Photo", "video": "Video", "audio": "Recording"}
@@ -115,8 +115,6 @@ def _pupils_allowed_in(guard, pupils):
             .filter(class_page=guard, pupil__in=list(pupils))
             .values_list("pupil_id", flat=True)
         )
-    from class_pages.models import SchoolPage
-
     school = SchoolPage.for_page(guard)
     return {
         pk
