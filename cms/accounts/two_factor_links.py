@@ -6,7 +6,7 @@ Why: with the password alone, whoever first had it (a phished or shared password
 colleague at a shared computer) could put the account's second factor on their own phone,
 and the owner would then be the one locked out. So an authenticator app is set up only in
 a signed-in session that has opened a link sent to the account's e-mail address. The lost
-phone road stays the leaders' reset (workflows.session_admin), after which the person asks
+phone road stays the leaders' reset (workflows.leaders.sessions), after which the person asks
 for a new link.
 
 A link carries a signed, timestamped token (django.core.signing, SECRET_KEY) naming the
