@@ -8,6 +8,7 @@ from django.db.models import Q
 from class_pages.access.roles import schools_of
 from class_pages.caching.tokens import AGREEMENTS_SCOPE, versions
 from class_pages.models import PolicyAcceptance, PolicyPage
+from class_pages.tree import children_of
 
 
 def agreements_for(schools):
@@ -15,7 +16,7 @@ def agreements_for(schools):
     agreements = PolicyPage.objects.live()
     wanted = Q(pk__in=[])
     for school in schools:
-        wanted |= Q(path__startswith=school.path, depth=school.depth + 1)
+        wanted |= children_of(school)
     return agreements.filter(wanted).order_by("path")
 
 

@@ -17,6 +17,7 @@ each other.
 """
 
 import ast
+import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -336,3 +337,31 @@ def test_checker_finds_each_breach(tmp_path):
     assert modules["low.clean"].docstring == "Clean."
     assert modules["low.long"].lines == 6
     assert modules["low.broken"].error and modules["low.clean"].error is None
+
+
+# Page-path arithmetic has one home (class_pages/tree.py): a step length, a slice of a
+# path, or a prefix lookup on a path anywhere else is a second copy of the tree's rules.
+TREE_MODULE = "class_pages.tree"
+PATH_ARITHMETIC = re.compile(r"steplen|path__startswith|\.path\s*\[|path\.startswith\(")
+
+
+def path_arithmetic(path):
+    """Lines of a module that do page-path arithmetic themselves (comments skipped)."""
+    found = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        code = line.split("#", 1)[0]
+        if PATH_ARITHMETIC.search(code):
+            found.append(f"{number}: {line.strip()}")
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(set(MODULES) - {TREE_MODULE}))
+def test_path_arithmetic_only_in_tree(name):
+    found = path_arithmetic(MODULES[name].path)
+    assert not found, f"{name} does page-path arithmetic; use class_pages.tree: {found}"
+
+
+def test_path_arithmetic_guard_sees_a_copy(tmp_path):
+    module = tmp_path / "copy.py"
+    module.write_text("school = page.path[: 2 * Page.steplen]  # a copy\nok = 1  # steplen\n")
+    assert path_arithmetic(module) == ["1: school = page.path[: 2 * Page.steplen]  # a copy"]
