@@ -342,7 +342,9 @@ def test_checker_finds_each_breach(tmp_path):
 # Page-path arithmetic has one home (class_pages/tree.py): a step length, a slice of a
 # path, or a prefix lookup on a path anywhere else is a second copy of the tree's rules.
 TREE_MODULE = "class_pages.tree"
-PATH_ARITHMETIC = re.compile(r"steplen|path__startswith|\.path\s*\[|path\.startswith\(")
+PATH_ARITHMETIC = re.compile(
+    r"steplen|path__startswith|\.path\s*\[|(?<!request)\.path\.startswith\("
+)
 
 
 def path_arithmetic(path):
