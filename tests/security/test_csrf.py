@@ -10,13 +10,15 @@ would change something, through `Client(enforce_csrf_checks=True)`; the answer m
 edit). Positive controls prove the same requests do change things with a token, so the
 test can fail. The only views allowed to skip the check are in CSRF_EXEMPT."""
 
+import functools
+
 import pytest
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.utils.crypto import get_random_string
 from django.utils.encoding import force_bytes
@@ -59,12 +61,29 @@ WATCHED = [
 VOLATILE = {"last_login", "last_seen_at", "last_fetched_at", "updated_at"}
 
 
+@functools.cache
+def counting_sql():
+    """One query for the row count of every table (a count per model cost ~150 queries a
+    snapshot): each table's rows, whatever its model's default manager leaves out."""
+    tables = sorted(
+        {
+            model._meta.db_table
+            for model in apps.get_models()
+            if not model._meta.proxy
+            and model._meta.managed
+            and model._meta.label != "sessions.Session"
+        }
+    )
+    quoted = map(connection.ops.quote_name, tables)
+    counts = ", ".join(f"(SELECT COUNT(*) FROM {table})" for table in quoted)  # noqa: S608 (the models' tables)
+    return tables, f"SELECT {counts}"
+
+
 def snapshot():
-    counts = {
-        model._meta.label: model._default_manager.count()
-        for model in apps.get_models()
-        if not model._meta.proxy and model._meta.label != "sessions.Session"
-    }
+    tables, sql = counting_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        counts = dict(zip(tables, cursor.fetchone(), strict=True))
     rows = {}
     for model in [*WATCHED, get_user_model(), Page]:
         fields = [f.attname for f in model._meta.concrete_fields if f.attname not in VOLATILE]
