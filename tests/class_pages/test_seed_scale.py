@@ -20,6 +20,7 @@ from class_pages.models import (
     LiveImageUse,
     StoryPostPage,
 )
+from tests.helpers import shared_rows
 
 RENDITION_SRC = re.compile(r'src="(/files/images/[^"]+)"')
 
@@ -37,10 +38,15 @@ def seed(**options):
     return out.getvalue(), err.getvalue()
 
 
+@shared_rows
+def seeded_once(world):
+    """seed_scale run once for the module: its output and progress bar."""
+    return seed(carers_per_class=2)
+
+
 @pytest.fixture
-def seeded(world):
-    out, err = seed(carers_per_class=2)
-    return out, err
+def seeded(world, seeded_once):
+    return seeded_once
 
 
 def test_tree_is_valid_and_posts_are_live_with_revisions(seeded):
