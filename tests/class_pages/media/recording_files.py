@@ -1,9 +1,11 @@
 """Recordings as phones and recorders write them, made with PyAV inside the tests: real
 video and audio carrying a location, the device, a comment, a title and a date in every
 place the format keeps them (container and stream tags, chapters, subtitle, timecode and
-attachment tracks, cover art, Vorbis comment headers)."""
+attachment tracks, cover art, Vorbis comment headers). Each file is made once per test
+process (the same bytes every time; encoding a clip again cost up to seconds)."""
 
 import fractions
+import functools
 import io
 import struct
 import tempfile
@@ -121,6 +123,7 @@ def _mux_cover(out, stream, data):
     out.mux(packet)
 
 
+@functools.cache
 def phone_mp4():
     """H.264 + AAC with Apple-style location keys, device, comment, title, date, chapters."""
 
@@ -134,6 +137,7 @@ def phone_mp4():
     return write("mp4", build, {"movflags": "use_metadata_tags"})
 
 
+@functools.cache
 def phone_mov():
     """As phone_mp4, in QuickTime, plus a timecode data track (tmcd) and chapter text."""
 
@@ -148,6 +152,7 @@ def phone_mov():
     return write("mov", build, {"movflags": "use_metadata_tags"})
 
 
+@functools.cache
 def voice_m4a():
     """AAC in M4A (iTunes tags: title, comment, artist) with cover art."""
 
@@ -162,6 +167,7 @@ def voice_m4a():
     return write("mp4", build, {"brand": "M4A "})
 
 
+@functools.cache
 def tagged_mp3():
     """MP3 with ID3v2 (title, artist, comment, date, APIC cover art) and ID3v1 tags."""
 
@@ -175,6 +181,7 @@ def tagged_mp3():
     return write("mp3", build, {"write_id3v1": "1"})
 
 
+@functools.cache
 def tagged_ogg():
     """Opus in Ogg with Vorbis comments."""
 
@@ -186,6 +193,7 @@ def tagged_ogg():
     return write("ogg", build)
 
 
+@functools.cache
 def tagged_wav(seconds=1):
     """PCM WAV with a LIST/INFO chunk (INAM, IART, ICMT, ICRD)."""
 
@@ -197,6 +205,7 @@ def tagged_wav(seconds=1):
     return write("wav", build)
 
 
+@functools.cache
 def tagged_webm():
     """VP8 + Opus in WebM with container and track tags."""
 
@@ -209,6 +218,7 @@ def tagged_webm():
     return write("webm", build)
 
 
+@functools.cache
 def loaded_matroska():
     """What a .webm may really be: Matroska with a subtitle naming the child's address, a
     text attachment, chapters and tags beside the VP8 video."""
@@ -232,6 +242,7 @@ def loaded_matroska():
             return write("matroska", build)
 
 
+@functools.cache
 def vorbis_webm_with_comment_header():
     """Vorbis in WebM whose codec header (CodecPrivate) holds a Vorbis comment header with
     the device as vendor and the location and comment as tags: WebM muxers copy it."""
@@ -294,6 +305,7 @@ def _xiph_join(parts):
     return bytes(lacing) + b"".join(parts)
 
 
+@functools.cache
 def noisy_mp4(seconds=10, size=(640, 360)):
     """A larger clip (noise does not compress), for timing and disk-full tests."""
 
