@@ -11,8 +11,9 @@ PG_URL  ?= postgres://postgres@127.0.0.1:5432/classpages
 
 # Quick suite: SQLite (unless DATABASE_URL is set), two workers, no real browser, none of
 # the tests that start real server processes (`make test-slow`), and none of the full-size
-# versions of what it proves at a small size (`make test-scale`). Budget: 90 s on two cores.
-PYTEST_ARGS ?= -q -n 2 -m "not e2e and not slow and not scale"
+# versions of what it proves at a small size (`make test-scale`). Whole files to a worker:
+# a file's module-scoped rows (shared rows, the security canaries) are built once.
+PYTEST_ARGS ?= -q -n 2 --dist loadfile -m "not e2e and not slow and not scale"
 
 .DEFAULT_GOAL := help
 .PHONY: help install lock run test test-scale test-slow test-e2e test-postgres test-races lint format check migrate seed clean
