@@ -16,8 +16,8 @@ from django.utils import timezone
 from wagtail.models import Site, TaskState, WorkflowState
 
 from class_pages.factories import StoryPostPageFactory, UserFactory, create_class
-from class_pages.models import StoryPostPage
-from tests.helpers import browser
+from class_pages.models import ClassPage, StoryPostPage
+from tests.helpers import browser, shared_rows
 from workflows.leaders.export import safe_cell
 from workflows.leaders.oversight.chart import weekly_chart_svg
 from workflows.leaders.oversight.figures import WEEKS
@@ -93,10 +93,10 @@ def assert_refused(response):
 # --- exact figures --------------------------------------------------------------------
 
 
-@pytest.fixture
-def seeded(world):
+@shared_rows
+def seeded_rows(world):
     """Known posts, workflow states and reviews in School A (Oak, Willow, and Hazel which
-    has nothing at all) and some in School B."""
+    has nothing at all) and some in School B, made once for the module."""
     now = timezone.now()
     oak, willow, rowan = world.a.classes["Oak"], world.a.classes["Willow"], world.b.classes["Rowan"]
     hazel = create_class(world.a.school, "Hazel")
@@ -171,10 +171,15 @@ def seeded(world):
     review(rowan, world.b.leader, now - timedelta(days=1), notes="Rowan is fine")
     return {
         "now": now,
-        "hazel": hazel,
+        "hazel": hazel.pk,
         "oak_times": oak_times,
         "willow_times": willow_times,
     }
+
+
+@pytest.fixture
+def seeded(world, seeded_rows):
+    return {**seeded_rows, "hazel": ClassPage.objects.get(pk=seeded_rows["hazel"])}
 
 
 def test_report_gives_exact_figures_per_class(world, seeded):
