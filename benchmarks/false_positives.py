@@ -3,7 +3,7 @@ real check (workflows.checks.appropriateness.check_post) on the 200 ordinary cla
 in benchmarks/data/ordinary_posts.json and on every evasion in
 benchmarks/data/evasions.json, and prints the figures: posts, findings (false
 positives), evasions tried and caught per rule and trick, and time per check. Asserts
-nothing (tests/workflows/test_ordinary_posts.py and test_evasions.py do).
+nothing (tests/workflows/checks/test_ordinary_posts.py and test_evasions.py do).
 
     .venv/bin/python -m benchmarks.false_positives
 """
@@ -151,7 +151,7 @@ def main():
 
 
 def _evasion_pupils():
-    """The register tests/workflows/test_evasions.py checks the evasions with."""
+    """The register tests/workflows/checks/test_evasions.py checks the evasions with."""
     return [
         SimpleNamespace(first_name="Amira", last_name="Hassan"),
         SimpleNamespace(first_name="Tom", last_name="Baker"),

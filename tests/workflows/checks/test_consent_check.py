@@ -13,7 +13,7 @@ from class_pages.media.faces import count_faces
 from class_pages.models import Medium
 from workflows.checks.consent import check_consent
 
-HOPPER = Path(__file__).parent.parent / "fixtures" / "hopper.jpg"
+HOPPER = Path(__file__).parents[2] / "fixtures" / "hopper.jpg"
 
 
 def face_file(copies=1, name="faces.png"):

@@ -16,7 +16,7 @@ from workflows.checks.appropriateness import check_appropriateness
 from workflows.checks.rules import Rules
 from workflows.checks.text import fold
 
-EVASIONS = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "evasions.json"
+EVASIONS = Path(__file__).resolve().parents[3] / "benchmarks" / "data" / "evasions.json"
 GROUPS = json.loads(EVASIONS.read_text(encoding="utf-8"))["groups"]
 
 PUPILS = [
