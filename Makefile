@@ -11,12 +11,13 @@ PG_URL  ?= postgres://postgres@127.0.0.1:5432/classpages
 
 # Quick suite: SQLite (unless DATABASE_URL is set), two workers, no real browser, none of
 # the tests that start real server processes (`make test-slow`), and none of the full-size
-# versions of what it proves at a small size (`make test-scale`). Whole files to a worker:
+# versions of what it proves at a small size (`make test-scale`), nor the full breadth of the
+# adversarial sweeps (`make test-audit`: it runs a fixed sample). Whole files to a worker:
 # a file's module-scoped rows (shared rows, the security canaries) are built once.
-PYTEST_ARGS ?= -q -n 2 --dist loadfile -m "not e2e and not slow and not scale"
+PYTEST_ARGS ?= -q -n 2 --dist loadfile -m "not e2e and not slow and not scale and not audit"
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock run test test-scale test-slow test-e2e test-postgres test-races lint format check migrate seed clean
+.PHONY: help install lock run test test-scale test-audit test-slow test-e2e test-postgres test-races lint format check migrate seed clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) \
@@ -50,6 +51,11 @@ test: install ## Run the quick test suite (SQLite, 2 workers, no browser tests)
 # seeded at scale). A few minutes.
 test-scale: install ## Full-size versions of the quick suite's scale proofs (200 posts and more)
 	$(PY) -m pytest -q -n 2 -m scale
+
+# The adversarial sweeps at full breadth; make test runs a fixed sample of each
+# (tests/helpers.py: audit_unless_sampled). A few minutes.
+test-audit: install ## The rest of the adversarial sweeps (make test runs a fixed sample of each)
+	$(PY) -m pytest -q -n 2 --dist loadfile -m audit
 
 # Tests that start real server processes on a throwaway SQLite demo (tests/cms/
 # test_cross_process.py: access ends at once when another process changes it). About a

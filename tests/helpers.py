@@ -3,6 +3,7 @@ posts, admin URLs, the assertion that a response is private, freshly loaded obje
 rows shared by a module's tests."""
 
 import re
+import zlib
 from types import SimpleNamespace
 
 import pytest
@@ -110,3 +111,20 @@ def shared_rows(build):
 
     fixture.__doc__ = build.__doc__
     return pytest.fixture(fixture, scope="module", name=build.__name__)
+
+
+# The quick suite (`make test`) runs one case in QUICK_SHARE of a wide sweep, the same
+# ones every run (chosen by a checksum of the case's id, so adding a case does not
+# reshuffle the others); `make test-audit` (.ci/run, SQLite and PostgreSQL) runs them all.
+QUICK_SHARE = 8
+
+
+def in_quick_sample(case_id, share=QUICK_SHARE):
+    return zlib.crc32(case_id.encode()) % share == 0
+
+
+def audit_unless_sampled(param, share=QUICK_SHARE):
+    """The pytest.param with the `audit` mark added unless its id is in the quick sample."""
+    if in_quick_sample(param.id, share):
+        return param
+    return pytest.param(*param.values, id=param.id, marks=[*param.marks, pytest.mark.audit])

@@ -268,6 +268,7 @@ def test_the_embedded_default_remembers_only_in_a_cache_every_process_shares():
     assert dev.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
 
 
+@slow
 def test_the_file_cache_is_keyed_by_the_database(tmp_path):
     """Files outlive processes: another database on the same VAR_DIR (ids repeat) must not
     meet this one's remembered answers."""

@@ -13,6 +13,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# Each test starts Python processes with the production settings as they are (a couple of
+# seconds each): `make test-slow`, in .ci/run.
+pytestmark = pytest.mark.slow
+
 
 def manage(*args, **env):
     environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
