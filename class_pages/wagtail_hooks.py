@@ -15,6 +15,7 @@ from class_pages.access import can_view_page, guarding_page
 from class_pages.access import remembered as remembered_access
 from class_pages.access.chooser import explorable_page_ids
 from class_pages.http import private_response
+from class_pages.media.admin_api import limit_admin_api
 from class_pages.media.photos import WatermarkOperation
 from class_pages.models import ConsentRecord
 from class_pages.register.invitation_admin import CarerAccessViewSetGroup
@@ -102,3 +103,7 @@ def limit_page_chooser(pages, request):
     if request.user.is_superuser:
         return pages
     return pages.filter(pk__in=explorable_page_ids(request.user))
+
+
+# After Wagtail's own construct_admin_api hooks, so ours replace their endpoints.
+hooks.register("construct_admin_api", limit_admin_api, order=100)
