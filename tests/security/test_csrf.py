@@ -23,6 +23,7 @@ from django.test import Client
 from django.utils.crypto import get_random_string
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from wagtail.api.v2.views import BaseAPIViewSet
 from wagtail.models import Page
 
 from class_pages.access import admin_guards
@@ -100,6 +101,10 @@ def diff(before, after):
 def own_route(route):
     if route.callback is admin_guards.not_mounted:
         return False  # answers 404 to everything: nothing to forge
+    if issubclass(getattr(route.callback, "cls", object), BaseAPIViewSet):
+        # Wagtail's read-only admin API (any method but GET is 405, tested in
+        # class_pages/media/test_admin_api.py); our subclasses only narrow its rows.
+        return False
     module = getattr(route.callback, "__module__", "")
     return module.startswith(OWN_APPS) or not route.key.startswith("admin/")
 

@@ -55,3 +55,13 @@ def test_documents_api_answers_only_with_what_the_user_may_choose(world):
     oak_teacher = browser(world.a.teachers["Oak"])
     assert "Oak recording" in titles(oak_teacher.get(DOCUMENTS))
     assert oak_teacher.get(f"{DOCUMENTS}{oak.pk}/").status_code == 200
+
+
+def test_the_admin_api_is_read_only(world):
+    """It takes no POST (so it needs no CSRF case: tests/security/test_csrf.py)."""
+    client = browser(world.a.teachers["Oak"])
+    image = world.a.images["Oak"]
+    for url in (IMAGES, f"{IMAGES}{image.pk}/", DOCUMENTS):
+        assert client.post(url, {"title": "changed"}).status_code == 405, url
+    image.refresh_from_db()
+    assert image.title == "Oak photo"
