@@ -16,6 +16,10 @@ PG_URL  ?= postgres://postgres@127.0.0.1:5432/classpages
 # a file's module-scoped rows (shared rows, the security canaries) are built once.
 PYTEST_ARGS ?= -q -n 2 --dist loadfile -m "not e2e and not slow and not scale and not audit"
 
+# Some machines set PYTHONDONTWRITEBYTECODE: then every run recompiles the project and
+# pytest rewrites every test module again (about 3 s per test process here).
+unexport PYTHONDONTWRITEBYTECODE
+
 .DEFAULT_GOAL := help
 .PHONY: help install lock run test test-scale test-audit test-slow test-e2e test-postgres test-races lint format check migrate seed clean
 

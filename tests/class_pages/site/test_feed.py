@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from class_pages.factories import ClassImageFactory, StoryPostPageFactory, photo_block
 from class_pages.models import StoryPostPage
+from tests.class_pages.caching.test_feed_cache import WARM_QUERY_BUDGET
 from tests.helpers import RENDITION_SRC, assert_private, shared_rows
 
 FEED_RENDITION = "fill-800x600"
@@ -221,5 +222,5 @@ def test_query_count_does_not_grow_with_posts(world, oak, carer):
         f"\nclass page queries, warm caches: {few_warm} with 6 posts shown, {many_warm} with 20"
         f" of 26; caches emptied: {few_cold} and {many_cold}"
     )
-    assert many_warm == few_warm
+    assert many_warm == few_warm <= WARM_QUERY_BUDGET
     assert many_cold == few_cold
