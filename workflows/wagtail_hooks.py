@@ -8,6 +8,8 @@ from wagtail.models import WorkflowState
 from wagtail.permissions import register_permission_policy
 
 from workflows import approval
+from workflows import review_hooks as _review_hooks  # noqa: F401  (registers its hooks)
+from workflows.composer import hooks as _composer_hooks  # noqa: F401  (registers its hooks)
 from workflows.leaders.access_removal import AccessRemovalViewSet
 from workflows.leaders.audit.views import AuditViewSet
 from workflows.leaders.concerns import ConcernReportViewSet, LeadersOnlyPolicy
