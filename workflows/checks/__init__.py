@@ -8,12 +8,17 @@ from dataclasses import asdict, dataclass
 @dataclass(frozen=True)
 class Finding:
     """One thing a check found. `blocking` findings send the post back to its teacher;
-    the others are notes for the leader who approves."""
+    the others are notes for the leader who approves. `where` says what it is about, for
+    a screen that shows it next to that: a text's label as the appropriateness check
+    names it ("Title", "Body", "Media › Gallery 1 › Photo 2 › Alt text") or a medium
+    ("photo:<image id>", "video:<id>", "audio:<id>"); empty when it is about the whole
+    post (and in findings stored before it existed)."""
 
     code: str
     message: str
     excerpt: str = ""
     blocking: bool = True
+    where: str = ""
 
     def as_dict(self):
         return asdict(self)
@@ -21,7 +26,7 @@ class Finding:
     @classmethod
     def from_dict(cls, data):
         return cls(
-            **{key: data.get(key, "") for key in ("code", "message", "excerpt")},
+            **{key: data.get(key, "") for key in ("code", "message", "excerpt", "where")},
             blocking=bool(data.get("blocking", True)),
         )
 

@@ -68,6 +68,7 @@ def _media_items(post, guard):
 def _item_findings(kind, item, consents, allowed_pupils):
     tagged = list(item.pupils.all())
     name = f"{LABELS[kind]} “{item.title}”"
+    where = f"{kind}:{item.pk}"
     findings = []
     if not tagged and not item.no_identifiable_pupil:
         findings.append(
@@ -76,6 +77,7 @@ def _item_findings(kind, item, consents, allowed_pupils):
                 f"{name}: tag every pupil who appears in it, or state that no pupil is "
                 "identifiable.",
                 item.title,
+                where=where,
             )
         )
     for pupil in tagged:
@@ -86,6 +88,7 @@ def _item_findings(kind, item, consents, allowed_pupils):
                     "pupil-not-in-class",
                     f"{name}: {who} is not a current pupil of this class.",
                     who,
+                    where=where,
                 )
             )
         if not consents[(pupil.pk, Medium.PARTICIPATION)]:
@@ -94,6 +97,7 @@ def _item_findings(kind, item, consents, allowed_pupils):
                     "no-participation-consent",
                     f"{name}: {who}'s carers have not agreed to the class pages.",
                     who,
+                    where=where,
                 )
             )
         if not consents[(pupil.pk, MEDIUM_OF[kind])]:
@@ -103,6 +107,7 @@ def _item_findings(kind, item, consents, allowed_pupils):
                     f"{name}: {who} {NO_CONSENT[kind]} (no consent, or it was withdrawn or "
                     "has expired).",
                     who,
+                    where=where,
                 )
             )
     return findings
@@ -133,6 +138,7 @@ def _face_findings(image, tagged, name):
                 "this image; a leader should look carefully.",
                 image.title,
                 blocking=False,
+                where=f"photo:{image.pk}",
             )
         ]
     if faces and not tagged and not image.no_identifiable_pupil:
@@ -141,6 +147,7 @@ def _face_findings(image, tagged, name):
                 "faces-untagged",
                 f"Photo {name}: {faces} face(s) detected and nobody is tagged.",
                 image.title,
+                where=f"photo:{image.pk}",
             )
         ]
     if faces and not tagged:
@@ -151,6 +158,7 @@ def _face_findings(image, tagged, name):
                 "identifiable pupil. Please check.",
                 image.title,
                 blocking=False,
+                where=f"photo:{image.pk}",
             )
         ]
     if faces > len(tagged):
@@ -161,6 +169,7 @@ def _face_findings(image, tagged, name):
                 "Check that everyone in it is tagged.",
                 image.title,
                 blocking=False,
+                where=f"photo:{image.pk}",
             )
         ]
     return []

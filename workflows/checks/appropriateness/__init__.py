@@ -8,6 +8,7 @@ Every text is normalised once (workflows.checks.text.fold) and every rule reads 
 list of (where, text) pairs."""
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 import regex
@@ -55,16 +56,17 @@ def check_appropriateness(texts, rules, pupils=()):
         lower = seen.casefold()
         if where == BODY:
             body_words = len(seen.split())
-        findings += _offensive(where, _without_innocent(lower), offensive)
-        findings += names.findings(where, seen, lower)
+        found = _offensive(where, _without_innocent(lower), offensive)
+        found += names.findings(where, seen, lower)
         for code, what, excerpt in (
             phone_numbers(seen)
             + email_addresses(seen)
             + addresses(seen)
             + links(seen, rules.allowed_link_domains)
         ):
-            findings.append(Finding(code, f"{where}: {what}.", excerpt))
-        findings += _private_matters(where, seen, lower, matters)
+            found.append(Finding(code, f"{where}: {what}.", excerpt))
+        found += _private_matters(where, seen, lower, matters)
+        findings += [replace(finding, where=where) for finding in found]
     if body_words > rules.max_body_words:
         findings.append(
             Finding(
