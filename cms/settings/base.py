@@ -228,6 +228,11 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 # Leaders approve without holding `publish`; the finish action publishes on their behalf.
 WAGTAIL_FINISH_WORKFLOW_ACTION = "workflows.finish.publish_approved_revision"
+# No editor autosave (Wagtail 8 saves the open editor every half second): in the create
+# view it made a draft post, photos and all, as soon as a teacher typed, left behind in the
+# class listing when they gave up; in a reviewing leader's editor it saved the leader's copy
+# as a new revision just after Approve ("live + draft"). Teachers save drafts themselves.
+WAGTAIL_AUTOSAVE_INTERVAL = 0
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # No staff avatars from gravatar.com: every admin page would hand it an MD5 of the e-mail
 # address of each person shown (who works where, and when they are signed in).
