@@ -220,7 +220,10 @@ WAGTAILIMAGES_IMAGE_MODEL = "class_pages.ClassImage"
 WAGTAIL_FRONTEND_LOGIN_URL = "/sign-in/"
 # No shared-password pages: every private page is tied to a person.
 WAGTAIL_PRIVATE_PAGE_OPTIONS = {"SHARED_PASSWORD": False}
-WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
+# HEIC/HEIF (iPhones, iPads) and AVIF are read through pillow-heif and Pillow, and stored
+# re-encoded as JPEG (class_pages.media.uploads); listing them also lets the file dialogs
+# offer them (Wagtail adds image/heic and image/avif to the accept attribute).
+WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "heic", "heif", "avif"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 15 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
