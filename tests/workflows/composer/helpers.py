@@ -10,7 +10,7 @@ UPLOAD = "/admin/write/upload/"
 REMOVE = "/admin/write/remove/"
 
 
-def photo_file(name="trip.png", faces=0):
+def photo_file(name="trip.png"):
     return SimpleUploadedFile(name, generated_image_file(name).read(), "image/png")
 
 

@@ -11,7 +11,7 @@ from wagtail.images import get_image_model
 from class_pages.media.storage import DISK_FULL_MESSAGE
 from tests.class_pages.media.test_disk_full import InjectedFullDisk, files_under, noisy_png
 from tests.helpers import browser
-from tests.workflows.composer.helpers import REMOVE, UPLOAD, composed, upload
+from tests.workflows.composer.helpers import COMPOSE, REMOVE, composed, upload
 
 Image = get_image_model()
 
@@ -102,10 +102,7 @@ def test_a_photo_a_post_uses_is_not_removed(world):
     image_id = upload(client, oak).json()["id"]
     key = f"photo:{image_id}"
     data = composed(oak, [(key, "Seeds", [], True)], action="submit")
-    assert client.post(COMPOSE_URL, data).status_code in (200, 302)
+    assert client.post(COMPOSE, data).status_code in (200, 302)
     response = client.post(REMOVE, {"class_page": oak.pk, "item": key})
     assert json.loads(response.content) == {"removed": False}
     assert Image.objects.filter(pk=image_id).exists()
-
-
-COMPOSE_URL = "/admin/write/"
