@@ -3,6 +3,7 @@ form holds, each must be one that page may use, or it is a form error that names
 about the foreign object (choosers are only widgets).
 
 * a story post: photos and recordings of its own class (class_pages.media.post_media);
+  and its web address, made from the title for whoever may not type one;
 * a school's agreement: related policy pages of its own school.
 
 The page models name these forms (Wagtail's base_form_class), so this module leans only
@@ -10,6 +11,8 @@ on what sits below the models: the page tree's paths and the media rule."""
 
 import re
 
+from django.conf import settings
+from django.utils.text import slugify
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.models import Page
 
@@ -23,6 +26,7 @@ CHOOSER_KEY = re.compile(r"media-\d+-value(?:-photos-\d+-value)?-(?:image|record
 class StoryPostForm(WagtailAdminPageForm):
     def clean(self):
         cleaned = super().clean()
+        self._make_slug(cleaned.get("title") or "")
         stream = cleaned.get("media")
         if stream is None:
             return cleaned
@@ -32,6 +36,21 @@ class StoryPostForm(WagtailAdminPageForm):
             self._forget_ids({str(pk) for pk in images}, "image")
             self._forget_ids({str(pk) for pk in recordings}, "recording")
         return cleaned
+
+    def _make_slug(self, title):
+        """A new post's web address when the editor has no slug field (everyone but a
+        superuser, StoryPostPage.promote_panels): from the title, unique among the post's
+        siblings. Made once: an edit keeps it, whatever the submitted data holds, since
+        the form has no field to take it."""
+        if "slug" in self.fields or self.instance.pk is not None or self.parent_page is None:
+            return
+        allow_unicode = getattr(settings, "WAGTAIL_ALLOW_UNICODE_SLUGS", True)
+        base = slugify(title, allow_unicode=allow_unicode)[:240].strip("-") or "post"
+        slug, number = base, 1
+        while not Page._slug_is_available(slug, self.parent_page, self.instance):
+            number += 1
+            slug = f"{base}-{number}"
+        self.instance.slug = slug
 
     def _forget_ids(self, ids, field):
         """Blank those chooser values in the submitted data, so the form shown again

@@ -1,6 +1,7 @@
 """Moderation e-mails: changes requested by an automatic check (Wagtail itself sends
-nothing then), posts taken down because consent was withdrawn, and carers' concern
-reports for leaders. E-mails carry links, never photos of children.
+nothing then), posts taken down because consent was withdrawn or by their teacher
+(workflows.takedown), and carers' concern reports for leaders. E-mails carry links,
+never photos of children.
 
 Each e-mail is rendered in the request (the objects it names are at hand there) and
 sent by a background task, so no request waits for the SMTP server: in production the
@@ -71,6 +72,20 @@ def send_consent_takedown(post, pupil, medium):
             "edit_url": _admin_url("wagtailadmin_pages:edit", post.pk),
         },
         recipients,
+    )
+
+
+def send_taken_down(post, user):
+    """Tell the school's leaders that a teacher (or a leader) took a live post down."""
+    return _send(
+        "workflows/mail/taken_down.txt",
+        {
+            "post": post,
+            "taken_down_by": user.get_full_name() or user.get_username(),
+            "place": guarding_page(post),
+            "edit_url": _admin_url("wagtailadmin_pages:edit", post.pk),
+        },
+        leaders_of_school_of(post),
     )
 
 

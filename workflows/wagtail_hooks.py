@@ -1,13 +1,17 @@
-"""Wagtail wiring of moderation: findings at the top of the editor, the dashboard panels
-(class posts, the review queue, oversight), our log actions, and the "Leaders" menu
-group gathering every leaders' tool (workflows.leaders)."""
+"""Wagtail wiring of moderation: the automatic findings and a leader's request for changes
+at the top of the editor, the truthful message after a refused submission, "Take down"
+(workflows.takedown), the dashboard panels (class posts, the review queue, oversight),
+our log actions, and the "Leaders" menu group gathering every leaders' tool
+(workflows.leaders)."""
 
 from django.contrib import messages
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
 from wagtail import hooks
-from wagtail.models import WorkflowState
+from wagtail.models import TaskState, WorkflowState
 from wagtail.permissions import register_permission_policy
 
-from workflows import approval
+from workflows import approval, takedown
 from workflows import review_hooks as _review_hooks  # noqa: F401  (registers its hooks)
 from workflows.composer import hooks as _composer_hooks  # noqa: F401  (registers its hooks)
 from workflows.leaders.access_removal import AccessRemovalViewSet
@@ -44,33 +48,94 @@ def latest_findings(page):
     return [finding for task_state in latest.values() for finding in task_state.finding_objects()]
 
 
+def latest_change_request(page):
+    """The leader's "request changes" (a TaskState: its comment, who, when) that the page's
+    workflow waits on, or None when it waits on nobody's changes or a check sent it back."""
+    state = (
+        WorkflowState.objects.for_instance(page)
+        .filter(status=WorkflowState.STATUS_NEEDS_CHANGES)
+        .order_by("-created_at")
+        .first()
+    )
+    if state is None:
+        return None
+    return (
+        TaskState.objects.filter(
+            workflow_state=state, status=TaskState.STATUS_REJECTED, finished_by__isnull=False
+        )
+        .select_related("finished_by")
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
+def change_request_message(task_state):
+    who = task_state.finished_by
+    name = who.get_full_name() or who.get_username()
+    when = format_date(timezone.localtime(task_state.finished_at), "j F Y, H:i")
+    comment = task_state.comment.strip() or "(no comment)"
+    return f"{name} asked for changes on {when}: {comment}"
+
+
 @hooks.register("before_edit_page")
 def show_findings_in_editor(request, page):
     if request.method != "GET":
         return
+    change_request = latest_change_request(page)
+    if change_request is not None:
+        messages.warning(request, change_request_message(change_request))
     for finding in latest_findings(page):
         level = messages.ERROR if finding.blocking else messages.WARNING
         prefix = "" if finding.blocking else "Note: "
         messages.add_message(request, level, f"{prefix}{finding.message} [{finding.code}]")
 
 
+SUBMITTED = "submitted for moderation"  # Wagtail's success message after "Submit"
+
+
+def forget_submitted_message(request):
+    """Drop Wagtail's "… submitted for moderation" success message of this request (the
+    messages API has no remove: read them all, then add back every other one)."""
+    kept = [
+        message
+        for message in messages.get_messages(request)
+        if not (message.level == messages.SUCCESS and SUBMITTED in str(message.message))
+    ]
+    for message in kept:
+        messages.add_message(request, message.level, message.message, message.extra_tags)
+
+
 @hooks.register("after_create_page")
 @hooks.register("after_edit_page")
 def say_when_checks_sent_it_back(request, page):
     """Wagtail says "submitted for moderation" even when an automatic check refused the
-    post at once: say plainly that it went back, and why."""
+    post at once: take that back, and say plainly that it went back, and why."""
     if request.method != "POST" or not request.POST.get("action-submit"):
         return
     state = WorkflowState.objects.for_instance(page).order_by("-created_at").first()
     if state is None or state.status != WorkflowState.STATUS_NEEDS_CHANGES:
         return
+    forget_submitted_message(request)
     blocking = [finding for finding in latest_findings(page) if finding.blocking]
-    if blocking:
-        messages.error(
-            request,
-            "Not sent to the leaders: the automatic checks found things to change. "
-            + " ".join(f"{finding.message} [{finding.code}]" for finding in blocking),
-        )
+    messages.error(
+        request,
+        " ".join(
+            [
+                "Not sent to the leaders: the automatic checks found things to change.",
+                *(f"{finding.message} [{finding.code}]" for finding in blocking),
+            ]
+        ),
+    )
+
+
+@hooks.register("register_page_action_menu_item")
+def register_take_down_menu_item():
+    return takedown.TakeDownMenuItem()
+
+
+@hooks.register("register_admin_urls")
+def register_take_down_urls():
+    return takedown.urlpatterns
 
 
 @hooks.register("construct_homepage_panels")

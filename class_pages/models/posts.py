@@ -1,10 +1,12 @@
 """StoryPostPage, one post: the unit that goes through moderation, under a class page or
-the whole-school story; and the permission tester that spares the admin a query a row."""
+the whole-school story; its editor as teachers see it (no search-engine or menu fields:
+a post is never public, and its web address is made from the title); its status as the
+admin listing shows it; and the permission tester that spares the admin a query a row."""
 
 from django.db import models
-from wagtail.admin.panels import FieldPanel, HelpPanel
+from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel, TitleFieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import Page, PagePermissionTester
+from wagtail.models import Page, PagePermissionTester, WorkflowState
 from wagtail.search import index
 
 from class_pages.blocks import StoryMediaBlock, photos_in_raw_stream, recordings_in_raw_stream
@@ -48,15 +50,36 @@ class StoryPostPage(Page):
     media = StreamField(StoryMediaBlock(), blank=True, use_json_field=True)
 
     content_panels = [
-        *Page.content_panels,
-        FieldPanel("kind"),
+        TitleFieldPanel(
+            "title",
+            help_text="Families of the class see this once a leader approves the post.",
+        ),
+        FieldPanel("kind", help_text="Reminders and events also appear on the class calendar."),
         FieldPanel("event_date"),
-        FieldPanel("body"),
+        FieldPanel(
+            "body",
+            # The editor's words; the field's own help text stays (changing it is a migration).
+            help_text="What the class did, in a few plain sentences. First names only, and "
+            "nothing about one child's private matters (health, behaviour, family).",
+        ),
         HelpPanel(
             content="Tag every pupil who appears in a photo on the image itself "
             "(Images › edit), or tick “No pupil is identifiable”."
         ),
         FieldPanel("media"),
+    ]
+    # A post is never public (the class pages sit behind sign-in), so search-engine and
+    # menu fields mean nothing to a teacher; its web address is made from the title
+    # (StoryPostForm). Only a superuser sees them; the appropriateness check reads them
+    # anyway (workflows.checks.appropriateness.shown), whoever filled them in.
+    promote_panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel(name, permission="superuser")
+                for name in ("slug", "seo_title", "search_description", "show_in_menus")
+            ],
+            heading="Web address and search engines (superusers only)",
+        )
     ]
     search_fields = [*Page.search_fields, index.SearchField("body")]
     base_form_class = StoryPostForm  # media only from the class's own library
@@ -65,6 +88,25 @@ class StoryPostPage(Page):
 
     def permissions_for_user(self, user):
         return PostPermissionTester(user, self)
+
+    @property
+    def changes_requested(self):
+        """Whether the post's workflow waits for the teacher's changes (a check or a leader
+        sent it back); the admin listing's prefetched workflow states answer it there."""
+        if hasattr(self, "_current_workflow_states"):
+            return any(
+                state.status == WorkflowState.STATUS_NEEDS_CHANGES
+                for state in self._current_workflow_states
+            )
+        return self.workflow_states.filter(status=WorkflowState.STATUS_NEEDS_CHANGES).exists()
+
+    @property
+    def status_string(self):
+        """Wagtail says "draft" for a post sent back for changes; the dashboard's "Class
+        posts" (workflows.panels) says "Changes requested": say the same here."""
+        if self.changes_requested:
+            return "live + changes requested" if self.live else "changes requested"
+        return super().status_string
 
     template = "class_pages/story_post_page.html"
 
