@@ -1,5 +1,8 @@
 """Admin forms of photos and recordings: uploads judged by content and stored during
-validation, pupil tagging limited to the user's own pupils with each pupil's consents shown."""
+validation, pupil tagging limited to the user's own pupils with each pupil's consents shown,
+and every photo upload an image of its own (never Wagtail's "duplicate" offer of an old one)."""
+
+import secrets
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -147,6 +150,18 @@ class ClassImageForm(StoreUploadMixin, PupilTaggingMixin, BaseImageForm):
             # Same field, stricter parsing: keeps every option Wagtail gave it.
             self.fields["file"].__class__ = SafeImageField
         self.limit_pupils(user)
+
+    def save(self, commit=True):
+        image = super().save(commit=commit)
+        if "file" in self.changed_data:
+            # Wagtail finds "duplicates" by this hash and offers the older image instead of
+            # the new upload, with that image's pupil tags (and title, which names the class).
+            # Every upload gets a value of its own, so no upload is ever matched to another:
+            # the new photo stands alone and is tagged as the teacher chooses now.
+            image.file_hash = secrets.token_hex(20)  # 40 hex characters, like a SHA-1
+            if commit:
+                type(image).objects.filter(pk=image.pk).update(file_hash=image.file_hash)
+        return image
 
 
 class ClassMediaForm(StoreUploadMixin, PupilTaggingMixin, BaseDocumentForm):

@@ -1,8 +1,11 @@
-"""Uploads judged by content, not by name. Images: only JPEG, PNG, GIF and WebP that
-decode completely within the size and pixel limits are accepted, and every accepted
-image is re-encoded with its orientation applied and all metadata (EXIF, GPS, XMP, IPTC,
-comments) dropped. Video and audio: recognised by their first bytes and the streams inside,
-limited in size by kind, and remuxed without any metadata (class_pages.media.recordings).
+"""Uploads judged by content, not by name. Images: only JPEG, PNG, GIF, WebP, HEIC/HEIF
+(iPhones, iPads; through pillow-heif, as Willow reads them) and AVIF that decode completely
+within the size and pixel limits are accepted, and every accepted image is re-encoded with
+its orientation applied, scaled down to at most STORED_MAX_SIDE pixels on its long edge and
+all metadata (EXIF, GPS, XMP, IPTC, comments, HEIF thumbnails and depth maps) dropped.
+HEIC and AVIF are stored as JPEG: every browser shows it, and renditions stay JPEG.
+Video and audio: recognised by their first bytes and the streams inside, limited in size by
+kind, and remuxed without any metadata (class_pages.media.recordings).
 A refused file never reaches storage."""
 
 import io
@@ -14,15 +17,28 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageOps
+from pillow_heif import HeifImagePlugin  # noqa: F401  (registers HEIF with Pillow, as Willow does)
 
 from class_pages.media import recordings
 
+# Format read from the content -> the format it is stored in.
 ACCEPTED_FORMATS = {
+    "JPEG": "JPEG",
+    "PNG": "PNG",
+    "GIF": "GIF",
+    "WEBP": "WEBP",
+    "HEIF": "JPEG",
+    "AVIF": "JPEG",
+}
+STORED_AS = {
     "JPEG": ("jpg", "image/jpeg"),
     "PNG": ("png", "image/png"),
     "GIF": ("gif", "image/gif"),
     "WEBP": ("webp", "image/webp"),
 }
+# Longest edge of a stored original: more than any carer's or teacher's screen needs, and
+# storage does not grow with the camera's megapixels.
+STORED_MAX_SIDE = 3000
 DAMAGED = (
     OSError,
     ValueError,
@@ -32,6 +48,7 @@ DAMAGED = (
     ZeroDivisionError,
     IndexError,
     TypeError,
+    RuntimeError,  # libheif's refusals of a damaged HEIF
     Image.DecompressionBombError,
     Image.DecompressionBombWarning,
 )
@@ -55,18 +72,24 @@ def clean_image_upload(upload):
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         picture = _open(data)
         _check_pixels(picture)
+        stored_format = ACCEPTED_FORMATS[picture.format]
         try:
+            if picture.format == "JPEG":
+                # Decode at 1/2, 1/4 or 1/8 scale where that still gives the stored size:
+                # far faster for a 48-megapixel photo, and the same pixels in the end.
+                picture.draft(picture.mode, _stored_size(picture.size))
             picture.load()
         except DAMAGED:
-            refuse(
-                "This image is damaged or incomplete. Save it again on your device and "
-                "upload the new copy.",
-                "damaged_image",
-            )
-        frames = _frames(picture)
-    extension, content_type = ACCEPTED_FORMATS[picture.format]
+            refuse(DAMAGED_MESSAGE, "damaged_image")
+        frames = _frames(picture, animated=stored_format == "GIF")
+    extension, content_type = STORED_AS[stored_format]
     name = f"{os.path.splitext(os.path.basename(upload.name or 'photo'))[0][:60]}.{extension}"
-    return SimpleUploadedFile(name, _encode(picture.format, frames, picture.info), content_type)
+    return SimpleUploadedFile(name, _encode(stored_format, frames, picture.info), content_type)
+
+
+DAMAGED_MESSAGE = (
+    "This image is damaged or incomplete. Save it again on your device and upload the new copy."
+)
 
 
 def _open(data):
@@ -78,7 +101,7 @@ def _open(data):
         )
     except (Image.UnidentifiedImageError, *DAMAGED):
         refuse(
-            "This is not a photo we can accept. Upload a JPEG, PNG, GIF or WebP image.",
+            "This is not a photo we can accept. Upload a JPEG, PNG, GIF, WebP, HEIC or AVIF image.",
             "invalid_image",
         )
     return picture
@@ -98,19 +121,29 @@ def _check_pixels(picture):
         )
 
 
-def _frames(picture):
-    """The decoded frames, upright, as new images that carry no metadata."""
+def _stored_size(size):
+    """(width, height) within STORED_MAX_SIDE on the long edge, proportions kept."""
+    width, height = size
+    scale = STORED_MAX_SIDE / max(width, height)
+    if scale >= 1:
+        return size
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _frames(picture, animated):
+    """The decoded frames (only the first unless the stored file is animated), upright
+    and within the stored size, as new images that carry no metadata."""
     frames = []
-    for index in range(getattr(picture, "n_frames", 1)):
+    for index in range(getattr(picture, "n_frames", 1) if animated else 1):
         try:
             picture.seek(index)
             frame = ImageOps.exif_transpose(picture) if index == 0 else picture.copy()
+            if frame.size != _stored_size(frame.size):
+                frame = frame.resize(
+                    _stored_size(frame.size), Image.Resampling.LANCZOS, reducing_gap=3.0
+                )
         except DAMAGED:
-            refuse(
-                "This image is damaged or incomplete. Save it again on your device and "
-                "upload the new copy.",
-                "damaged_image",
-            )
+            refuse(DAMAGED_MESSAGE, "damaged_image")
         # Pixels only: a new image from the raw bytes carries no metadata at all.
         clean = Image.frombytes(frame.mode, frame.size, frame.tobytes())
         if frame.mode == "P" and frame.getpalette():
@@ -123,6 +156,10 @@ def _encode(image_format, frames, info):
     buffer = io.BytesIO()
     first = frames[0]
     if image_format == "JPEG":
+        if first.mode in ("RGBA", "LA"):
+            # A HEIC/AVIF with transparency: onto white, as a browser shows it.
+            backdrop = Image.new("RGBA", first.size, "white")
+            first = Image.alpha_composite(backdrop, first.convert("RGBA"))
         first.convert("RGB").save(buffer, "JPEG", quality=90, optimize=True)
     elif image_format == "GIF":
         first.save(

@@ -1,6 +1,8 @@
 """Hostile image files made in code, so the upload tests need nothing outside this
 checkout: truncated and corrupted files, decompression bombs (by dimensions and by a PNG
-text chunk), polyglots, zero width and zero height, and bad or revealing EXIF.
+text chunk), polyglots, zero width and zero height, bad or revealing EXIF, and the same for phone
+formats: HEIC (made with pillow-heif) and AVIF (Pillow's own), truncated, claiming huge
+dimensions, empty, and a JPEG under a .heic name.
 
 Each maker returns the bytes of one file; `CASES` names them with the file name they are
 uploaded under and whether the upload must be refused (a bomb or an image of no pixels
@@ -13,7 +15,8 @@ import zlib
 from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
-from PIL.Image import DecompressionBombError
+from PIL.Image import DecompressionBombError, DecompressionBombWarning
+from pillow_heif import HeifImagePlugin  # noqa: F401  (HEIF for Pillow, as the site has it)
 
 
 def _picture(size=(64, 48)):
@@ -156,6 +159,47 @@ def jpeg_with_gps_exif():
     return _encoded("JPEG", exif=exif.tobytes())
 
 
+def _phone(format):
+    return _encoded(format, quality=60)
+
+
+def _claiming_size(data, width, height):
+    """The file's `ispe` box (the image's stated size) changed to width x height."""
+    start = data.index(b"ispe") + 8  # after the box type and its version and flags
+    return data[:start] + struct.pack(">II", width, height) + data[start + 8 :]
+
+
+def truncated_heic():
+    data = _phone("HEIF")
+    return data[:-20]  # the header is whole; the coded picture is cut short
+
+
+def heic_dimension_bomb():
+    """States 60,000 x 60,000 over 64 x 48 pixels of data (libheif's limit refuses it)."""
+    return _claiming_size(_phone("HEIF"), 60_000, 60_000)
+
+
+def truncated_avif():
+    return _phone("AVIF")[:-20]
+
+
+def avif_dimension_bomb():
+    """States 10,000 x 10,000 (100 megapixels) over 64 x 48 pixels of data."""
+    return _claiming_size(_phone("AVIF"), 10_000, 10_000)
+
+
+def empty_file():
+    return b""
+
+
+def heic_with_gps_exif():
+    """A sound iPhone-style photo whose EXIF tells where it was taken."""
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif.get_ifd(0x8825).update({1: "N", 2: (51.0, 30.0, 0.0), 3: "W", 4: (0.0, 7.0, 0.0)})
+    return _encoded("HEIF", quality=60, exif=exif.tobytes())
+
+
 @dataclass(frozen=True)
 class Case:
     """`pillow` is what Pillow itself says on opening and loading the file: the error it
@@ -184,4 +228,11 @@ CASES = [
     Case("exif-zero-resolution.jpg", jpeg_exif_zero_resolution, None, hidden=b"Exif"),
     Case("exif-garbage.jpg", jpeg_exif_garbage, UserWarning),
     Case("exif-gps.jpg", jpeg_with_gps_exif, None, hidden="gps"),
+    Case("truncated.heic", truncated_heic, ValueError),
+    Case("bomb-dimensions.heic", heic_dimension_bomb, RuntimeError, must_refuse=True),
+    Case("truncated.avif", truncated_avif, SyntaxError),
+    Case("bomb-dimensions.avif", avif_dimension_bomb, DecompressionBombWarning, must_refuse=True),
+    Case("empty.heic", empty_file, UnidentifiedImageError, must_refuse=True),
+    Case("jpeg-renamed.heic", jpeg_with_gps_exif, None, hidden="gps"),
+    Case("exif-gps.heic", heic_with_gps_exif, None, hidden="gps"),
 ]
