@@ -24,6 +24,12 @@ from wagtail.models import TaskState, WorkflowState
 
 # The edit page's query parameter naming the task state a leader's decision came late for.
 DECIDED_PARAM = "decided"
+# The dashboard's query parameters naming the task state a leader has just decided, or
+# asked for changes on without saying what (workflows.review_hooks says which).
+REVIEWED_PARAM = "reviewed"
+UNSENT_PARAM = "unsent"
+# How a leader's approval that the consent re-check turned into "changes" begins.
+CONSENT_CHANGED = "Consent changed since submission:"
 
 _DONE = {
     TaskState.STATUS_APPROVED: "approved this post",
@@ -56,6 +62,16 @@ def came_late_url(task_state):
     page_id = task_state.workflow_state.object_id
     edit = reverse("wagtailadmin_pages:edit", args=(page_id,))
     return f"{edit}?{urlencode({DECIDED_PARAM: task_state.pk})}"
+
+
+def dashboard_url(param, task_state):
+    """The dashboard, naming the review a decision was taken (or refused) on."""
+    return f"{reverse('wagtailadmin_home')}?{urlencode({param: task_state.pk})}"
+
+
+def needs_a_comment(action_name, comment):
+    """Requesting changes without saying what: the teacher would not know what to do."""
+    return action_name == "reject" and not str(comment or "").strip()
 
 
 def came_late_message(task_state, user):

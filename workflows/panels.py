@@ -2,17 +2,21 @@
 every class of their school) by moderation state, and how long the oldest has waited;
 and the leaders' "Awaiting your review" queue, which replaces Wagtail's own panel."""
 
+import json
 from collections import Counter
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from wagtail.admin.ui.components import Component
+from wagtail.images import get_image_model
 from wagtail.models import Page, Task, TaskState, WorkflowState, get_default_page_content_type
 
 from class_pages.access.roles import classes_led_by, classes_taught_by
+from class_pages.blocks import photos_in_raw_stream
 from class_pages.models import StoryPostPage
 from class_pages.tree import children_of, parent_path
+from workflows.models import LeadersApprovalTask
 
 STATES = (
     ("draft", "Drafts"),
@@ -95,9 +99,13 @@ class ClassPostsPanel(Component):
 
 # Wagtail's WorkflowObjectsToModeratePanel lists every waiting post, with its actions and
 # its workflow's tasks, at about three queries a post (646 queries for 200 posts). This
-# queue shows the oldest few with a fixed handful of queries; the approve and request
-# changes actions live on each post's edit view, where the title links.
+# queue shows the oldest few with a fixed handful of queries, each with the photos of the
+# revision under review and its Approve / Request changes (workflows.review_hooks says
+# what was done once the leader is back here).
 REVIEW_QUEUE_LIMIT = 20
+# The admin image listing's own rendition: the thumbnails it made are reused, and like
+# every rendition they are served by the authorising file view (staff of the class only).
+THUMBNAIL_SPEC = "max-165x165"
 
 
 def reviewable_tasks(user):
@@ -130,6 +138,27 @@ def awaiting_review(user):
     )
 
 
+def revision_photo_ids(revision):
+    """Image ids in the revision under review, in order, from its stored data (no query)."""
+    raw = (revision.content or {}).get("media") or []
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return []
+    return list(dict.fromkeys(image_id for image_id, _, _ in photos_in_raw_stream(raw)))
+
+
+def thumbnails(states):
+    """{image id: rendition} for every photo of the rows, in two queries for all of them
+    (images, then their prefetched renditions); a missing rendition is made once."""
+    ids = {image_id for state in states for image_id in revision_photo_ids(state.revision)}
+    if not ids:
+        return {}
+    images = get_image_model().objects.filter(pk__in=ids).prefetch_renditions(THUMBNAIL_SPEC)
+    return {image.pk: image.get_rendition(THUMBNAIL_SPEC) for image in images}
+
+
 class AwaitingReviewPanel(Component):
     name = "awaiting_review"
     template_name = "workflows/panels/awaiting_review.html"
@@ -138,6 +167,21 @@ class AwaitingReviewPanel(Component):
     def __init__(self, user, limit=REVIEW_QUEUE_LIMIT):
         self.user = user
         self.limit = limit
+
+    def approvals_refused(self, states):
+        """Task states whose post the user wrote and may not approve themselves (a query
+        per school's task, and only when the user wrote a waiting post)."""
+        own = [state for state in states if state.workflow_state.requested_by_id == self.user.pk]
+        tasks = {
+            task.pk: task
+            for task in LeadersApprovalTask.objects.filter(pk__in={s.task_id for s in own})
+        }
+        refused = {}
+        for state in own:
+            task = tasks.get(state.task_id)
+            if task is not None and task.pk not in refused:
+                refused[task.pk] = task.refuses_self_approval(self.user.pk, self.user)
+        return {state.pk for state in own if refused.get(state.task_id)}
 
     def rows(self, states):
         """One row per task state; the pages and their classes come from two queries for
@@ -149,6 +193,8 @@ class AwaitingReviewPanel(Component):
                 "pk", "path", "draft_title", "live"
             )
         }
+        renditions = thumbnails(states)
+        no_approve = self.approvals_refused(states)
         parent_paths = {parent_path(page["path"]) for page in pages.values()}
         classes = dict(Page.objects.filter(path__in=parent_paths).values_list("path", "title"))
         rows = []
@@ -165,6 +211,12 @@ class AwaitingReviewPanel(Component):
                     "live": page["live"],
                     "task_state": state,
                     "requested_by": state.workflow_state.requested_by,
+                    "photos": [
+                        renditions[image_id]
+                        for image_id in revision_photo_ids(state.revision)
+                        if image_id in renditions
+                    ],
+                    "may_approve": state.pk not in no_approve,
                 }
             )
         return rows

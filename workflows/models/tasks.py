@@ -8,11 +8,20 @@ import logging
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from wagtail.log_actions import LogContext, get_active_log_context
 from wagtail.models import AbstractGroupApprovalTask, Task, TaskState, WorkflowState
 
 from class_pages.access import guarding_page
 from class_pages.models import Pupil, SchoolPage
-from workflows.approval import came_late_url, decided_once
+from workflows.approval import (
+    CONSENT_CHANGED,
+    REVIEWED_PARAM,
+    UNSENT_PARAM,
+    came_late_url,
+    dashboard_url,
+    decided_once,
+    needs_a_comment,
+)
 from workflows.checks import Finding, blocking
 from workflows.checks.appropriateness import check_post
 from workflows.checks.consent import check_consent
@@ -63,11 +72,13 @@ class AutomaticCheckTask(Task):
         task_state.findings = [finding.as_dict() for finding in findings]
         task_state.save(update_fields=["findings"])
         summary = summarise(findings)
-        if blocking(findings):
-            task_state.reject(user=None, update=False, comment=summary)
+        with as_the_system():
+            if blocking(findings):
+                task_state.reject(user=None, update=False, comment=summary)
+            else:
+                task_state.approve(user=None, update=False, comment=summary)
+        if task_state.status == TaskState.STATUS_REJECTED:
             send_changes_requested(workflow_state, self, findings)
-        else:
-            task_state.approve(user=None, update=False, comment=summary)
         return task_state
 
     def get_actions(self, obj, user):
@@ -81,6 +92,15 @@ class AutomaticCheckTask(Task):
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
         return TaskState.objects.none()
+
+
+def as_the_system():
+    """A log context with nobody in it: Wagtail's log() falls back from `user=None` to the
+    request's user, so without it the automatic checks' decisions were logged as the
+    teacher who submitted. Same uuid, so the history still groups them with the submission."""
+    context = LogContext(user=None, generate_uuid=False)
+    context.uuid = get_active_log_context().uuid
+    return context
 
 
 def summarise(findings):
@@ -134,8 +154,11 @@ class LeadersApprovalTask(AbstractGroupApprovalTask):
             .filter(status=WorkflowState.STATUS_IN_PROGRESS)
             .first()
         )
-        author = state.requested_by_id if state else None
-        if author != user.pk:
+        return self.refuses_self_approval(state.requested_by_id if state else None, user)
+
+    def refuses_self_approval(self, author_id, user):
+        """A leader may not approve their own post while another leader could."""
+        if author_id != user.pk:
             return False
         others = self.groups.model.objects.filter(pk__in=self.groups.all()).values("user")
         users = get_user_model().objects.filter(pk__in=others, is_active=True)
@@ -156,12 +179,16 @@ class LeadersApprovalTask(AbstractGroupApprovalTask):
         return actions
 
     def on_action(self, task_state, user, action_name, **kwargs):
+        """Returns where the leader goes next: the dashboard, saying what was decided (or
+        that a request for changes needs a comment), or the editor if they came late."""
         if action_name == "approve":
             obj = task_state.workflow_state.content_object
             if self._is_own_post(obj, user) or not (
                 user.is_superuser or self._user_in_groups(user)
             ):
                 raise PermissionDenied
+        if needs_a_comment(action_name, kwargs.get("comment")):
+            return dashboard_url(UNSENT_PARAM, task_state)
         # Another leader may have decided since this request loaded the task state: the
         # first decision stands, the later one is sent back to be told (workflows.approval).
         with decided_once(task_state) as waiting:
@@ -171,10 +198,9 @@ class LeadersApprovalTask(AbstractGroupApprovalTask):
                 post = task_state.revision.as_object()
                 findings = blocking(check_consent(post, guarding_page(post), detect_faces=False))
                 if findings:
-                    # Wagtail redirects to whatever on_action returns: return nothing.
                     task_state.reject(
-                        user=user,
-                        comment="Consent changed since submission:\n" + summarise(findings),
+                        user=user, comment=f"{CONSENT_CHANGED}\n" + summarise(findings)
                     )
-                    return None
-            return super().on_action(task_state, user, action_name, **kwargs)
+                    return dashboard_url(REVIEWED_PARAM, task_state)
+            super().on_action(task_state, user, action_name, **kwargs)
+        return dashboard_url(REVIEWED_PARAM, task_state)
