@@ -26,7 +26,7 @@ from class_pages.models.permissions import (
     ClassPageUserObjectPermission,
 )
 from class_pages.models.posts import StoryPostPage
-from class_pages.models.register import CarerLink, Enrolment, Pupil
+from class_pages.models.register import CarerLink, Enrolment, Pupil, RegisterContact
 from class_pages.models.school_settings import SchoolSettings
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
     "PolicyAcceptance",
     "PolicyPage",
     "Pupil",
+    "RegisterContact",
     "SchoolPage",
     "SchoolSettings",
     "SchoolStoryIndexPage",

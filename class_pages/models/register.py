@@ -27,6 +27,16 @@ class Pupil(index.Indexed, models.Model):
     )
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
+    preferred_name = models.CharField(
+        max_length=100, blank=True, help_text="The name the child is known by, if different."
+    )
+    upn = models.CharField(
+        "UPN",
+        max_length=13,
+        blank=True,
+        help_text="Unique pupil number from the school's MIS; identifies the pupil in imports.",
+    )
+    date_of_birth = models.DateField(null=True, blank=True)
     left_on = models.DateField(
         null=True, blank=True, help_text="Set when the pupil leaves the school."
     )
@@ -44,6 +54,13 @@ class Pupil(index.Indexed, models.Model):
 
     class Meta:
         ordering = ["last_name", "first_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "upn"],
+                condition=~models.Q(upn=""),
+                name="unique_upn_per_school",
+            )
+        ]
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}"
@@ -171,3 +188,26 @@ class CarerLink(models.Model):
                 "class_pages.register.carer_links.save_link()"
             )
         super().save(*args, **kwargs)
+
+
+class RegisterContact(models.Model):
+    """A contact the school's MIS holds for a pupil (contact 1 or 2), as the register
+    import records it: what later bulk invitations and printed letters are addressed to.
+    It gives nobody access: only a redeemed invitation makes a carer link."""
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="register_contacts")
+    slot = models.PositiveSmallIntegerField(choices=[(1, "Contact 1"), (2, "Contact 2")])
+    name = models.CharField(max_length=150, blank=True)
+    email = models.EmailField(blank=True)
+    relationship = models.CharField(max_length=50, blank=True)
+    has_responsibility = models.BooleanField("has parental responsibility", default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["pupil", "slot"], name="unique_register_contact")
+        ]
+        ordering = ["pupil", "slot"]
+
+    def __str__(self):
+        return f"Contact {self.slot} of {self.pupil}: {self.name or self.email}"

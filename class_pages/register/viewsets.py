@@ -16,6 +16,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from class_pages.access import register_classes, register_schools
 from class_pages.models import CarerLink, ConsentRecord, Enrolment, Pupil
 from class_pages.register.forms import CarerLinkForm, PaperConsentForm, RegisterForm
+from class_pages.register.importing.views import RegisterImportViewSet
 
 
 class SchoolScopedViewMixin:
@@ -232,4 +233,5 @@ class RegisterViewSetGroup(ViewSetGroup):
         EnrolmentViewSet("enrolments"),
         CarerLinkViewSet("carer_links"),
         ConsentRecordViewSet("consent_records"),
+        RegisterImportViewSet("register_import"),
     )
