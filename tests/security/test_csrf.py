@@ -331,6 +331,23 @@ def _wagtail_cases(world, oak):
         "class_pages_recordings": (teacher, "/admin/documents/", {}),
         "class_pages_recordings_results": (teacher, "/admin/documents/results/", {}),
         "wagtailadmin_account": (teacher, "/admin/account/", {"name-first_name": "Zq"}),
+        # The teachers' composer (workflows.composer).
+        "composer:compose": (
+            teacher,
+            "/admin/write/",
+            {"class_page": oak.class_page.pk, "kind": "learning", "title": "Zq", "body": "Zq"},
+        ),
+        "composer:upload": (
+            teacher,
+            "/admin/write/upload/",
+            {"class_page": oak.class_page.pk, "file": upload["file"]},
+        ),
+        "composer:remove": (
+            teacher,
+            "/admin/write/remove/",
+            {"class_page": oak.class_page.pk, "item": f"photo:{oak.image.pk}"},
+        ),
+        "composer:submitted": (teacher, f"/admin/write/submitted/{oak.post.pk}/", {}),
     }
 
 
