@@ -1799,6 +1799,7 @@ TOKEN = "a token, not an id: test_idor_sweep fills it"
 URL_NOT_POSTED = {
     "private_file": "a stored file's name, read only: test_idor_sweep requests it",
     "concern_sent": READ_ONLY,
+    "composer:submitted": READ_ONLY,
     "invitation": TOKEN,
     "calendar_feed": TOKEN,
     "notification_unsubscribe": TOKEN,
