@@ -136,6 +136,10 @@
     request.send(data);
   }
 
+  list.querySelectorAll("[data-composer-remove]").forEach(function (button) {
+    button.hidden = false;
+  });
+
   form.querySelectorAll("[data-composer-files]").forEach(function (input) {
     input.addEventListener("change", function () {
       Array.prototype.forEach.call(input.files, upload);
