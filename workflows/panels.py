@@ -7,6 +7,7 @@ from collections import Counter
 
 from django.conf import settings
 from django.db.models import Q
+from django.middleware.csrf import get_token
 from django.utils import timezone
 from wagtail.admin.ui.components import Component
 from wagtail.images import get_image_model
@@ -229,6 +230,9 @@ class AwaitingReviewPanel(Component):
         context["rows"] = self.rows(states)
         context["more"] = max(total - len(states), 0)
         context["total"] = total
+        # A component renders its template without the request: its forms need the token.
+        request = (parent_context or {}).get("request")
+        context["csrf_token"] = get_token(request) if request is not None else ""
         return context
 
     def render_html(self, parent_context=None):
