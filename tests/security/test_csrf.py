@@ -210,6 +210,7 @@ def cases(world, canaries):
             {"full_name": str(oak.pupil), "valid_request": "on"},
         ),
         "workflows_rollover": (a.leader, "/admin/new-school-year/", {"confirm": "on"}),
+        "workflows_take_down": (a.teachers["Oak"], f"/admin/posts/{post.pk}/take-down/", {}),
         "workflows_subject_access": (a.leader, "/admin/subject-access/", {}),
         "workflows_subject_access_pupil": (
             a.leader,

@@ -1302,6 +1302,13 @@ def _removal_staff(ctx, obj):
     return removal(ctx, person=obj.get_username(), kind="posting-removed")
 
 
+@sweep("register-import", "school", "school", REGISTER, form_error("school"))
+def _register_import_school(ctx, obj):
+    data = b"Forename,Surname,Class,DOB\r\nAnn,Lee,Oak,01/02/2018\r\n"
+    upload = SimpleUploadedFile("register.csv", data, "text/csv")
+    return ctx.client.post(reverse("register_import:upload"), {"school": obj.pk, "file": upload})
+
+
 @sweep("erase-pupil", "pupil_id", "pupil", LEADERS, denied, control=False)
 def _erase(ctx, obj):
     data = {"full_name": f"{obj.first_name} {obj.last_name}", "valid_request": "on"}
@@ -1370,6 +1377,11 @@ def _rollover_mapping(ctx, obj):
 
 def _refused_with_400(ctx, response):
     return None if response.status_code in DENIED else f"{response.status_code}: accepted"
+
+
+@sweep("take-down", "post_id", "post", STAFF, denied, ("teacher_oak",), control=False)
+def _take_down(ctx, obj):
+    return ctx.client.post(reverse("workflows_take_down", args=[obj.pk]))
 
 
 # --- carers' and everyone's own forms --------------------------------------------------------
@@ -1748,6 +1760,7 @@ PROJECT_FORM_FIELDS = {
     "workflows.leaders.access_removal.RemovalForm.school": "remove-access:school",
     "workflows.leaders.access_removal.RemovalForm.person": "remove-access:person",
     "class_pages.register.forms.CarerLinkForm.carer_account": "carer_links:add:carer_account",
+    "class_pages.register.importing.views.UploadForm.school": "register-import:school",
     # class_<pk> per class of the chosen school; the school itself is the query's id.
     "workflows.leaders.rollover.MappingForm.class_<pk>": "rollover:school",
     # place-<pk> per place the carer follows; any other place refuses the whole form.
@@ -1786,6 +1799,7 @@ URL_SWEPT = {
     "end_session": "end-session:session_id",
     "edit_consent": "edit-consent:pupil_id",
     "report_concern": "report-concern:post_id",
+    "workflows_take_down": "take-down:post_id",
     "workflows_erase_pupil": "erase-pupil:pupil_id",
     "workflows_subject_access_pupil": "subject-access-pupil:pupil_id",
     "workflows_subject_access_carer": "subject-access-carer:user_id",
