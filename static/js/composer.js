@@ -90,15 +90,37 @@
     item.appendChild(dismiss);
   }
 
+  // One file at a time: each shows its own progress, and a phone's slow upload is not
+  // shared between several files that would all finish late.
+  var queue = [];
+  var sending = false;
+
   function finished() {
     pending -= 1;
+    sending = false;
     if (pending === 0) {
       say("Every file is uploaded.");
+    }
+    next();
+  }
+
+  function next() {
+    if (!sending && queue.length) {
+      sending = true;
+      send(queue.shift());
     }
   }
 
   function upload(file) {
-    var item = placeholder(file);
+    pending += 1;
+    say("Uploading…");
+    queue.push({ file: file, item: placeholder(file) });
+    next();
+  }
+
+  function send(job) {
+    var file = job.file;
+    var item = job.item;
     var data = new FormData();
     data.append("class_page", classId());
     data.append("file", file);
@@ -131,8 +153,6 @@
       failed(item, "the connection dropped. Choose the file again.");
       finished();
     });
-    pending += 1;
-    say("Uploading…");
     request.send(data);
   }
 
