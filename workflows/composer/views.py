@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from wagtail import hooks
 from wagtail.models import WorkflowState
 
 from class_pages.media.storage import DISK_FULL_MESSAGE, StorageFullError
@@ -55,6 +56,10 @@ def _submit(request, composition, post, classes):
         state = moderation.submit(post, guard, request.user)
     except ValueError as error:
         return _render(request, composition.form, classes, composition, errors=[str(error)])
+    for hook in hooks.get_hooks("after_create_page"):  # as Wagtail's create view does
+        response = hook(request, post)
+        if hasattr(response, "status_code"):
+            return response
     if state.status == WorkflowState.STATUS_NEEDS_CHANGES:
         found = blocking(moderation.findings_of(state))
         return TemplateResponse(

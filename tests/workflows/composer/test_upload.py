@@ -106,3 +106,19 @@ def test_a_photo_a_post_uses_is_not_removed(world):
     response = client.post(REMOVE, {"class_page": oak.pk, "item": key})
     assert json.loads(response.content) == {"removed": False}
     assert Image.objects.filter(pk=image_id).exists()
+
+
+def test_a_recording_goes_into_the_library_as_audio_and_into_the_post(world):
+    from class_pages.models import StoryPostPage
+    from tests.class_pages.media import recording_files as made
+
+    teacher, oak = world.a.teachers["Oak"], world.a.classes["Oak"]
+    client = browser(teacher)
+    voice = SimpleUploadedFile("song.m4a", made.voice_m4a(), "audio/mp4")
+    answer = upload(client, oak, voice).json()
+    assert answer["kind"] == "audio" and answer["thumbnail"] == ""
+    key = f"audio:{answer['id']}"
+    data = composed(oak, [(key, "We sang a song", [world.a.pupils["Oak"]], False)], "submit")
+    assert client.post(COMPOSE, data).status_code == 302
+    post = StoryPostPage.objects.child_of(oak).get(title="Our seed trip").specific
+    assert post.recording_entries() == [("audio", answer["id"], "We sang a song", "")]
