@@ -54,8 +54,8 @@ class Command(BaseCommand):
             )
         if plan.not_in_file:
             self.stdout.write(
-                f"{plan.not_in_file} pupils on the register are not in the file "
-                "and are left as they are."
+                f"Not in the file, left as they are: {plan.not_in_file} "
+                f"pupil{'s' if plan.not_in_file != 1 else ''} on the register."
             )
         self.stdout.write("No invitations are sent: contacts are recorded for later ones.")
         if applied:

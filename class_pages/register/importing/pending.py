@@ -1,8 +1,8 @@
 """An uploaded register file kept between its preview and "Apply": a short-lived file
 in the private media folder (which no web server publishes and the file view never
 answers for), named by a random token that only the uploader's session holds, with the
-school it is for. Files are removed when applied, and any older than a day whenever a
-new one is kept."""
+school it is for. Files are removed when applied, beyond the last five of a session,
+and any older than a day whenever a new one is kept."""
 
 import secrets
 import time
@@ -12,6 +12,7 @@ from django.conf import settings
 
 SESSION_KEY = "register_imports"
 MAX_AGE_SECONDS = 24 * 3600
+KEPT_PER_SESSION = 5
 
 
 def folder():
@@ -32,6 +33,9 @@ def keep(request, school, data):
     remove_old()
     token = secrets.token_hex(16)
     (folder() / f"{token}.csv").write_bytes(data)
+    kept = request.session.get(SESSION_KEY, {})
+    for older in list(kept)[: -(KEPT_PER_SESSION - 1)]:
+        discard(request, older)
     kept = request.session.get(SESSION_KEY, {})
     kept[token] = school.pk
     request.session[SESSION_KEY] = kept

@@ -10,6 +10,7 @@ can prove it does exactly what was previewed. Reading only: `apply` makes the ch
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import date
 
 from class_pages.models import ClassPage
 from class_pages.register.importing.checks import contact_values, folded, row_problems
@@ -198,6 +199,12 @@ def plan_row(number, values, pupil, register, classes):
     else:
         row.action = SAME
     return row
+
+
+def shown(value):
+    if isinstance(value, date):
+        return f"{value:%d/%m/%Y}"
+    return value or "—"
 
 
 def contact_fields(contact):

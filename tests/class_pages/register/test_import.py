@@ -377,4 +377,24 @@ def test_others_are_refused(world, who):
     assert client.get(reverse(UPLOAD)).status_code == 302
     response = upload(client, world.a.school, register_file(NEW_PUPILS))
     assert response.status_code == 302
+    assert client.post(reverse(APPLY), {"token": "0" * 32, "digest": ""}).status_code == 302
     assert not Pupil.objects.filter(upn="A123456789012").exists()
+
+
+def test_pupils_typed_in_by_hand_are_recognised_only_when_it_is_certain(world):
+    school = world.a.school
+    Pupil.objects.create(school=school, first_name="Ann", last_name="Lee")
+    Pupil.objects.create(school=school, first_name="Ann", last_name="Lee")
+    Pupil.objects.create(school=school, first_name="Bo", last_name="Day", left_on=date(2026, 7, 20))
+    rows = [
+        oak_kid_row("Oak", **{"Legal Forename": first, "Legal Surname": last})
+        for first, last in (("Ann", "Lee"), ("Bo", "Day"), ("Oakkid", "Smith"))
+    ]
+    plan = plan_for(world, register_file(rows))
+    reasons = {p.row: p.reason for p in plan.problems}
+    assert set(reasons) == {2, 3}
+    assert "more than one pupil" in reasons[2]
+    assert "left on 20/07/2026" in reasons[3]
+    assert [(row.row, row.pupil_id, row.action) for row in plan.rows] == [
+        (4, world.a.pupils["Oak"].pk, CHANGE)
+    ]
