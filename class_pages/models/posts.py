@@ -52,7 +52,7 @@ class StoryPostPage(Page):
     content_panels = [
         TitleFieldPanel(
             "title",
-            help_text="Families of the class see this once a leader approves the post.",
+            help_text="Families see this once a leader approves the post.",
         ),
         FieldPanel("kind", help_text="Reminders and events also appear on the class calendar."),
         FieldPanel("event_date"),

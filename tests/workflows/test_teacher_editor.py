@@ -38,7 +38,7 @@ def test_teacher_editor_has_no_promote_tab_nor_its_fields(world):
         html = response.content.decode()
         assert "Promote" not in html
         assert "as you'd like it to be seen by the public" not in html
-        assert "Families of the class see this" in html
+        assert "Families see this once a leader approves" in html
         for name in PROMOTE_FIELDS:
             assert f'name="{name}"' not in html, name
         assert name not in response.context["form"].fields
