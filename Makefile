@@ -112,6 +112,7 @@ clean: ## Remove caches and build leftovers (keeps .venv and var/)
 # few minutes. BENCH_ARGS=--large adds a seed_scale database (benchmarks/run_all.py).
 BENCH_ARGS ?=
 .PHONY: bench
-bench: install ## Benchmarks: carer page vs public, latency at 1/10/20 clients, media view; benchmarks/out/latest.json
+bench: install ## Benchmarks: carer page vs public, latency at 1/10/20 clients, media view, photo uploads; benchmarks/out/latest.json
 	@command -v wrk >/dev/null || echo "wrk is not installed (apt-get install -y wrk): media ratios will come from the Python client only"
 	$(PY) -m benchmarks $(BENCH_ARGS)
+	$(PY) -m benchmarks.uploads

@@ -137,11 +137,14 @@ def _frames(picture, animated):
     for index in range(getattr(picture, "n_frames", 1) if animated else 1):
         try:
             picture.seek(index)
-            frame = ImageOps.exif_transpose(picture) if index == 0 else picture.copy()
+            frame = picture
             if frame.size != _stored_size(frame.size):
-                frame = frame.resize(
-                    _stored_size(frame.size), Image.Resampling.LANCZOS, reducing_gap=3.0
-                )
+                # Scaled first, turned after (less to turn): a resized copy keeps the EXIF
+                # orientation until it is applied. Bilinear, with Pillow's antialiasing, is
+                # 2-3 times faster than Lanczos and as good at these ratios (a JPEG is at
+                # most twice the stored size after draft mode).
+                frame = frame.resize(_stored_size(frame.size), Image.Resampling.BILINEAR)
+            frame = ImageOps.exif_transpose(frame) if index == 0 else frame.copy()
         except DAMAGED:
             refuse(DAMAGED_MESSAGE, "damaged_image")
         # Pixels only: a new image from the raw bytes carries no metadata at all.

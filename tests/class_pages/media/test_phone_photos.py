@@ -114,6 +114,20 @@ def test_large_photos_are_scaled_to_the_stored_maximum(world, client, fmt, size)
         assert abs(ratio - size[0] / size[1]) / ratio < 0.02  # proportions kept
 
 
+@pytest.mark.parametrize("fmt", ["JPEG", "AVIF"])
+def test_a_scaled_photo_is_turned_upright_too(world, client, fmt):
+    client.force_login(world.a.teachers["Oak"])
+    data = phone_photo(fmt, size=(3200, 200))  # orientation 6: upright it is 200 x 3200
+    assert add_one(client, world, data, f"tall-{fmt}").status_code == 302
+    image = get_image_model().objects.get(title=f"tall-{fmt}")
+    stored = stored_bytes(image)
+    assert_no_metadata(stored)
+    with Image.open(io.BytesIO(stored)) as picture:
+        assert picture.size == (188, 3000)
+        assert picture.convert("RGB").getpixel((94, 100))[2] > 150  # blue at the top
+        assert picture.convert("RGB").getpixel((94, 2900))[0] > 150  # red at the bottom
+
+
 @pytest.mark.parametrize("make", [truncated_heic, heic_dimension_bomb])
 def test_hostile_heic_is_a_clear_error_in_the_form(world, client, make):
     client.force_login(world.a.teachers["Oak"])
