@@ -122,3 +122,25 @@ def test_a_recording_goes_into_the_library_as_audio_and_into_the_post(world):
     assert client.post(COMPOSE, data).status_code == 302
     post = StoryPostPage.objects.child_of(oak).get(title="Our seed trip").specific
     assert post.recording_entries() == [("audio", answer["id"], "We sang a song", "")]
+
+
+@pytest.mark.parametrize("who", ["willow teacher", "other school's leader", "carer", "anonymous"])
+def test_others_cannot_remove_an_upload_or_read_its_submitted_page(world, who):
+    user = {
+        "willow teacher": world.a.teachers["Willow"],
+        "other school's leader": world.b.leader,
+        "carer": world.a.carers["Oak"],
+        "anonymous": None,
+    }[who]
+    teacher, oak = world.a.teachers["Oak"], world.a.classes["Oak"]
+    image_id = upload(browser(teacher), oak).json()["id"]
+    client = browser(user)
+    for class_page in (oak, world.b.classes["Rowan"]):
+        response = client.post(REMOVE, {"class_page": class_page.pk, "item": f"photo:{image_id}"})
+        assert response.status_code in (302, 403, 404)
+    assert Image.objects.filter(pk=image_id).exists()
+    post = world.a.posts["Oak"]
+    post.owner = teacher
+    post.save(update_fields=["owner"])
+    assert client.get(f"/admin/write/submitted/{post.pk}/").status_code in (302, 403, 404)
+    assert browser(teacher).get(f"/admin/write/submitted/{post.pk}/").status_code == 200
