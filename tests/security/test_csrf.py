@@ -20,6 +20,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
+from django.urls import reverse
 from django.utils.crypto import get_random_string
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -257,6 +258,12 @@ def _new_account():
     }
 
 
+def csv_upload():
+    return SimpleUploadedFile(
+        "register.csv", b"UPN,Forename,Surname,Date of birth,Class\r\n", content_type="text/csv"
+    )
+
+
 def _viewset_cases(world, oak):
     """Index, add, edit, delete, history, usage (and inspect) of every register viewset."""
     office, leader = world.a.office, world.a.leader
@@ -349,6 +356,17 @@ def _wagtail_cases(world, oak):
             {"class_page": oak.class_page.pk, "item": f"photo:{oak.image.pk}"},
         ),
         "composer:submitted": (teacher, f"/admin/write/submitted/{oak.post.pk}/", {}),
+        # The register import (class_pages.register.importing): upload, then apply.
+        "register_import:upload": (
+            world.a.office,
+            reverse("register_import:upload"),
+            {"school": world.a.school.pk, "file": csv_upload()},
+        ),
+        "register_import:apply": (
+            world.a.office,
+            reverse("register_import:apply"),
+            {"token": "zq-not-a-token"},
+        ),
     }
 
 

@@ -175,7 +175,7 @@ def test_awaiting_your_review_costs_the_same_with_10_or_30_waiting_posts(world, 
     assert 'href="/admin/reports/workflow_tasks/"' in panel
     assert f'href="/admin/pages/{costs["oldest"]}/edit/"' in panel
     assert large == small, f"queries (10 waiting -> 30 waiting): {small} -> {large}"
-    assert small < 45  # Wagtail's own panel: 76 with 10 waiting
+    assert small < 50  # the whole dashboard; Wagtail's own panel alone: 76 with 10 waiting
 
 
 @pytest.mark.scale
@@ -231,7 +231,7 @@ def test_awaiting_your_review_costs_the_same_with_10_or_200_waiting_posts(world,
     assert 'href="/admin/reports/workflow_tasks/"' in panel
     assert f'href="/admin/pages/{posts[0].pk}/edit/"' in panel
     assert large == small, f"queries (10 waiting -> 200 waiting): {small} -> {large}"
-    assert small < 45  # Wagtail's own panel: 76 with 10 waiting
+    assert small < 50  # the whole dashboard; Wagtail's own panel alone: 76 with 10 waiting
 
 
 def test_awaiting_your_review_lists_only_posts_the_user_can_act_on(world, staff):
