@@ -5,9 +5,11 @@ our log actions, and the "Leaders" menu group gathering every leaders' tool
 (workflows.leaders)."""
 
 from django.contrib import messages
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from wagtail import hooks
+from wagtail.admin import messages as admin_messages
 from wagtail.models import TaskState, WorkflowState
 from wagtail.permissions import register_permission_policy
 
@@ -117,7 +119,7 @@ def say_when_checks_sent_it_back(request, page):
         return
     forget_submitted_message(request)
     blocking = [finding for finding in latest_findings(page) if finding.blocking]
-    messages.error(
+    admin_messages.error(
         request,
         " ".join(
             [
@@ -125,6 +127,8 @@ def say_when_checks_sent_it_back(request, page):
                 *(f"{finding.message} [{finding.code}]" for finding in blocking),
             ]
         ),
+        # The create view lands on the class listing: the way back to the post.
+        buttons=[admin_messages.button(reverse("wagtailadmin_pages:edit", args=[page.pk]), "Edit")],
     )
 
 
