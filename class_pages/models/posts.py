@@ -4,7 +4,14 @@ a post is never public, and its web address is made from the title); its status 
 admin listing shows it; and the permission tester that spares the admin a query a row."""
 
 from django.db import models
-from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel, TitleFieldPanel
+from wagtail.admin.panels import (
+    CommentPanel,
+    FieldPanel,
+    HelpPanel,
+    MultiFieldPanel,
+    PublishingPanel,
+    TitleFieldPanel,
+)
 from wagtail.fields import StreamField
 from wagtail.models import Page, PagePermissionTester, WorkflowState
 from wagtail.search import index
@@ -28,6 +35,16 @@ class PostPermissionTester(PagePermissionTester):
         ):
             return not self.page.live
         return super().can_delete(ignore_bulk=ignore_bulk)
+
+
+class SuperuserSchedulePanel(PublishingPanel):
+    """Wagtail's go-live/expiry panel whose fields only a superuser's form has (the
+    panel's own `permission` hides it but leaves the fields in the form)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        for child in self.children:
+            child.permission = "superuser"
 
 
 class StoryPostPage(Page):
@@ -81,6 +98,10 @@ class StoryPostPage(Page):
             heading="Web address and search engines (superusers only)",
         )
     ]
+    # Go-live and expiry times: a post approved for later would go live without a fresh
+    # consent check (the takedown on withdrawn consent looks at live posts), so only a
+    # superuser may schedule one until scheduled posts are checked when they go live.
+    settings_panels = [SuperuserSchedulePanel(), CommentPanel()]
     search_fields = [*Page.search_fields, index.SearchField("body")]
     base_form_class = StoryPostForm  # media only from the class's own library
     parent_page_types = ["class_pages.ClassPage", "class_pages.SchoolStoryIndexPage"]

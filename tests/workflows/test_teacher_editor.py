@@ -183,3 +183,19 @@ def test_listing_and_dashboard_both_say_changes_requested(world):
     assert "changes requested" in row and "in moderation" not in row
     row = listing_row(teacher, oak, live.title)
     assert "live + changes requested" in row
+
+
+def test_teachers_cannot_schedule_a_post(world):
+    """A post approved to go live later would skip the consent check of the day it goes
+    live: no go-live or expiry field for teachers, and a hand-made POST sets neither."""
+    ns = world.a
+    teacher = browser(ns.teachers["Oak"])
+    form = teacher.get(add_url(ns.classes["Oak"])).context["form"]
+    assert not {"go_live_at", "expire_at"} & set(form.fields)
+    data = post_form("Trip on Monday", "", [ns.images["Oak"]])
+    data.update(go_live_at="2031-01-06 07:00", expire_at="2031-02-01 07:00")
+    assert teacher.post(add_url(ns.classes["Oak"]), data).status_code == 302
+    post = StoryPostPage.objects.get(title="Trip on Monday")
+    assert (post.go_live_at, post.expire_at) == (None, None)
+    admin = UserFactory(username="root2", is_superuser=True, is_staff=True)
+    assert "go_live_at" in browser(admin).get(add_url(ns.classes["Oak"])).context["form"].fields
